@@ -1,0 +1,140 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// yidan — one declaration, multiple filings.
+// Folder = module = one stage of the pipeline:
+//   YidanIngest → YidanMapping (+ YidanXML, YidanSigning) → YidanStore → YidanDispatch → YidanReceipts
+// YidanRouter composes the stages into services; `yidan` is the command line.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "yidan",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "yidan", targets: ["yidan"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+    ],
+    targets: [
+        // C libraries, behind module maps and small shims.
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+
+        // The model: orders, filings, tax, state machines. No I/O.
+        .target(name: "YidanCore", swiftSettings: swiftSettings),
+        // libxml2: writing, hardened parsing, XSD validation, C14N.
+        .target(name: "YidanXML", dependencies: ["CLibXML2", "YidanCore"], swiftSettings: swiftSettings),
+        // Enveloped XML-DSig over C14N with RSA (swift-crypto).
+        .target(
+            name: "YidanSigning",
+            dependencies: [
+                "YidanXML",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Normalized order JSON → NormalizedOrder, errors by JSON pointer.
+        .target(name: "YidanIngest", dependencies: ["YidanCore"], swiftSettings: swiftSettings),
+        // Mappings/ files → CEB filings, schema-validated.
+        .target(
+            name: "YidanMapping",
+            dependencies: ["YidanCore", "YidanXML", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+        // Durable store: orders, filings/outbox, attempts, receipts (SQLite via GRDB).
+        .target(
+            name: "YidanStore",
+            dependencies: ["YidanCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        // Outbound HTTP with libcurl, DxpMsg envelopes, retries.
+        .target(
+            name: "YidanDispatch",
+            dependencies: [
+                "CCurl", "YidanCore", "YidanXML", "YidanStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Receipts (CEB312/412/512/622): parsing, matching, inbox folder.
+        .target(
+            name: "YidanReceipts",
+            dependencies: [
+                "YidanCore", "YidanXML", "YidanStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The built-in authority simulator (customs data-exchange gateway).
+        .target(
+            name: "YidanSimulator",
+            dependencies: [
+                "YidanCore", "YidanXML", "YidanMapping", "YidanSigning",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Composition: accept an order, run dispatcher + receipt intake as services.
+        .target(
+            name: "YidanRouter",
+            dependencies: [
+                "YidanCore", "YidanIngest", "YidanMapping", "YidanSigning", "YidanStore",
+                "YidanDispatch", "YidanReceipts",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "yidan",
+            dependencies: [
+                "YidanCore", "YidanRouter", "YidanSimulator", "YidanStore", "YidanIngest",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        .testTarget(name: "YidanCoreTests", dependencies: ["YidanCore"]),
+        .testTarget(name: "YidanXMLTests", dependencies: ["YidanXML", "YidanCore"]),
+        .testTarget(name: "YidanSigningTests", dependencies: ["YidanSigning", "YidanXML", "YidanCore"]),
+        .testTarget(name: "YidanIngestTests", dependencies: ["YidanIngest", "YidanCore"]),
+        .testTarget(name: "YidanMappingTests", dependencies: ["YidanMapping", "YidanIngest", "YidanCore", "YidanXML", "YidanSigning"]),
+        .testTarget(name: "YidanStoreTests", dependencies: ["YidanStore", "YidanCore"]),
+        .testTarget(
+            name: "YidanDispatchTests",
+            dependencies: ["YidanDispatch", "YidanStore", "YidanCore", "YidanXML", "YidanMapping", .product(name: "Hummingbird", package: "hummingbird")]
+        ),
+        .testTarget(
+            name: "YidanSimulatorTests",
+            dependencies: ["YidanSimulator", "YidanDispatch", "YidanMapping", "YidanSigning", "YidanXML", "YidanCore", "YidanIngest"]
+        ),
+        .testTarget(
+            name: "YidanEndToEndTests",
+            dependencies: ["yidan", "YidanRouter", "YidanSimulator", "YidanStore", "YidanIngest", "YidanCore"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

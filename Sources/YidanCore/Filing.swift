@@ -1,0 +1,123 @@
+/// The authority a filing goes to. Customs today; tax and FX arrive later.
+public enum Authority: String, Sendable, Hashable, CaseIterable {
+    case customs
+}
+
+/// The kinds of message yidan files, by their CEB message type.
+public enum MessageKind: String, Sendable, Hashable, CaseIterable, Comparable {
+    case ceb311 = "CEB311"
+    case ceb411 = "CEB411"
+    case ceb511 = "CEB511"
+    case ceb621 = "CEB621"
+
+    /// The root element name, e.g. `CEB311Message`.
+    public var rootElement: String { rawValue + "Message" }
+    /// The receipt that answers it (CEB312 for CEB311, …).
+    public var receiptKind: ReceiptKind {
+        switch self {
+        case .ceb311: .ceb312
+        case .ceb411: .ceb412
+        case .ceb511: .ceb512
+        case .ceb621: .ceb622
+        }
+    }
+    public var authority: Authority { .customs }
+    /// What a person calls it.
+    public var label: String {
+        switch self {
+        case .ceb311: "order"
+        case .ceb411: "payment"
+        case .ceb511: "waybill"
+        case .ceb621: "inventory"
+        }
+    }
+    /// The status at which this kind of filing is done and good.
+    public var finalSuccess: FilingStatus {
+        self == .ceb621 ? .released : .stored
+    }
+
+    public static func < (lhs: MessageKind, rhs: MessageKind) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+public enum ReceiptKind: String, Sendable, Hashable, CaseIterable {
+    case ceb312 = "CEB312"
+    case ceb412 = "CEB412"
+    case ceb512 = "CEB512"
+    case ceb622 = "CEB622"
+
+    public var rootElement: String { rawValue + "Message" }
+    public var answers: MessageKind {
+        switch self {
+        case .ceb312: .ceb311
+        case .ceb412: .ceb411
+        case .ceb512: .ceb511
+        case .ceb622: .ceb621
+        }
+    }
+}
+
+/// Where a filing stands. The raw values are what the store keeps and what
+/// `yidan list --status` takes.
+///
+/// Statuses after `delivered` come from customs receipts (`returnStatus`): the
+/// table `Mappings/tables/return-status.csv` says which code means which status.
+/// `rank` orders them: a filing only ever moves to a higher rank, so a late or
+/// duplicated receipt can never move it backwards.
+public enum FilingStatus: String, Sendable, Hashable, CaseIterable {
+    /// Accepted and waiting in the outbox for its first or next attempt.
+    case queued
+    /// Claimed by a dispatcher, being posted now.
+    case sending
+    /// The data-exchange gateway took the envelope; waiting for receipts.
+    case delivered
+    /// returnStatus 2: received by the e-port, being declared (电子口岸申报中).
+    case declaring
+    /// returnStatus 3: forwarded to customs (发送海关成功).
+    case sentToCustoms = "sent-to-customs"
+    /// returnStatus 120: entered into the customs system (海关入库). Final for 311/411/511.
+    case stored
+    /// returnStatus 300: under manual review (人工审核).
+    case reviewing
+    /// returnStatus 500-599: inspection or detention (查验 / 扣留).
+    case inspecting
+    /// returnStatus 399: customs concluded its review (海关审结).
+    case concluded
+    /// returnStatus 800: released (放行). Final for 621.
+    case released
+    /// returnStatus 899: closed (结关).
+    case closed
+    /// returnStatus 100, 4 or a negative code: refused by customs or the e-port.
+    case rejected
+    /// Delivery retries exhausted or a permanent transport error.
+    case dead
+
+    public var rank: Int {
+        switch self {
+        case .queued: 0
+        case .sending: 1
+        case .delivered: 2
+        case .declaring: 3
+        case .sentToCustoms: 4
+        case .stored: 5
+        case .reviewing: 6
+        case .inspecting: 7
+        case .concluded: 8
+        case .released: 9
+        case .closed: 10
+        case .rejected, .dead: 100
+        }
+    }
+
+    /// True once nothing more can happen to a filing of this kind.
+    public func isTerminal(for kind: MessageKind) -> Bool {
+        switch self {
+        case .rejected, .dead, .closed: true
+        case .released: true
+        case .stored: kind != .ceb621
+        default: false
+        }
+    }
+
+    /// True while the filing is still ours to deliver (in the outbox).
+    public var isAwaitingDelivery: Bool { self == .queued || self == .sending }
+}
