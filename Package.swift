@@ -45,7 +45,7 @@ let package = Package(
         .target(
             name: "YidanSigning",
             dependencies: [
-                "YidanXML",
+                "YidanXML", "YidanCore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
@@ -69,7 +69,7 @@ let package = Package(
         .target(
             name: "YidanDispatch",
             dependencies: [
-                "CCurl", "YidanCore", "YidanXML", "YidanStore",
+                "CCurl", "YidanCore", "YidanXML", "YidanStore", "YidanMapping",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -89,9 +89,10 @@ let package = Package(
         .target(
             name: "YidanSimulator",
             dependencies: [
-                "YidanCore", "YidanXML", "YidanMapping", "YidanSigning",
+                "YidanCore", "YidanXML", "YidanMapping", "YidanSigning", "YidanDispatch",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -100,7 +101,8 @@ let package = Package(
             name: "YidanRouter",
             dependencies: [
                 "YidanCore", "YidanIngest", "YidanMapping", "YidanSigning", "YidanStore",
-                "YidanDispatch", "YidanReceipts",
+                "YidanDispatch", "YidanReceipts", "YidanXML", "YidanSimulator",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -37,4 +37,19 @@ static inline CURLMcode yidan_curl_multi_setopt_long(CURLM *handle, CURLMoption 
     return curl_multi_setopt(handle, option, value);
 }
 
+// curl_global_init's flag macro is a compound expression Swift does not import.
+static inline CURLcode yidan_curl_global_init_all(void) {
+    return curl_global_init(CURL_GLOBAL_ALL);
+}
+// CURLMsg keeps the result in an anonymous union; read it here.
+static inline int yidan_curl_msg_is_done(const CURLMsg *message) {
+    return message->msg == CURLMSG_DONE;
+}
+static inline CURLcode yidan_curl_msg_result(const CURLMsg *message) {
+    return message->data.result;
+}
+static inline CURLMcode yidan_curl_multi_poll(CURLM *multi, int timeout_ms) {
+    return curl_multi_poll(multi, NULL, 0, timeout_ms, NULL);
+}
+
 #endif

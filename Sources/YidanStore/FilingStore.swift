@@ -212,8 +212,9 @@ public protocol FilingStore: Sendable {
     func allowanceUsed(buyerKey: String, year: Int) async throws -> Decimal
 
     /// Claims up to `limit` filings that are due (`queued` with nextAttemptAt <= now,
-    /// or `sending` whose lease expired before now), sets them `sending` with a lease
-    /// until now + lease, increments nothing yet, and returns them, oldest first.
+    /// or `sending` whose lease has run out, leaseUntil <= now), sets them `sending`
+    /// with a lease until now + lease, increments nothing yet, and returns them,
+    /// oldest first (by nextAttemptAt, then creation).
     func claimDue(now: Date, limit: Int, lease: Duration) async throws -> [FilingRecord]
 
     /// Records one attempt and its outcome in one transaction (attempts += 1).
@@ -223,7 +224,9 @@ public protocol FilingStore: Sendable {
     /// pure lifecycle) which status the matched filing moves to, if any.
     func applyReceipt(_ receipt: ReceiptRecord, decide: @Sendable (FilingRecord) -> FilingStatus?) async throws -> ReceiptEffect
 
-    /// Earliest time a `queued` filing becomes due, if any (for the dispatcher to sleep until).
+    /// Earliest time `claimDue` will find work, if any (for the dispatcher to sleep
+    /// until): the first `queued` filing's nextAttemptAt or the first `sending`
+    /// filing's leaseUntil (a crashed dispatcher's claim), whichever is earlier.
     func nextDueTime() async throws -> Date?
 
     func filing(id: String) async throws -> FilingRecord?

@@ -1,0 +1,249 @@
+public import Foundation
+public import Logging
+public import ServiceLifecycle
+public import YidanStore
+import Synchronization
+import YidanCore
+import YidanMapping
+
+/// Drains the durable outbox: claims due filings, wraps each in a `DxpMsg`
+/// envelope, POSTs it to the gateway and records the attempt and its outcome.
+///
+/// The store is the queue: a filing is claimed with a lease (status `sending`)
+/// and completed in one transaction with its attempt record, so a crash
+/// between the two only means the lease runs out and the filing is sent
+/// again — with the same `Idempotency-Key`, which the gateway deduplicates by.
+///
+/// As a `Service` it runs until graceful shutdown (stops claiming, lets the
+/// requests in flight finish) or cancellation (abandons them; their leases
+/// return them to the queue).
+public final class Dispatcher: Service, Sendable {
+    private let store: any FilingStore
+    private let client: CurlHTTPClient
+    private let configuration: DispatchConfiguration
+    private let clock: any Clock<Duration>
+    private let now: @Sendable () -> Date
+    private let jitter: @Sendable () -> Double
+    private let logger: Logger
+    private let signal = WakeSignal()
+    private let stopping = Atomic<Bool>(false)
+
+    /// - Parameters:
+    ///   - clock: what idle waits sleep on.
+    ///   - now: the time written to the store and given to the retry policy.
+    ///   - jitter: a value in [0, 1) per retry decision.
+    public init(
+        store: any FilingStore, client: CurlHTTPClient, configuration: DispatchConfiguration,
+        clock: any Clock<Duration> = ContinuousClock(),
+        now: @escaping @Sendable () -> Date = { Date() },
+        jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
+        logger: Logger = Logger(label: "yidan.dispatch")
+    ) {
+        self.store = store
+        self.client = client
+        self.configuration = configuration
+        self.clock = clock
+        self.now = now
+        self.jitter = jitter
+        self.logger = logger
+        if configuration.lease <= client.configuration.timeout {
+            logger.warning("dispatch lease is not longer than the HTTP timeout; filings may be sent twice")
+        }
+    }
+
+    /// A new filing is in the outbox: stop idling and claim now.
+    public func wake() {
+        signal.wake()
+    }
+
+    public func run() async throws {
+        logger.info("dispatcher started", metadata: ["gateway": "\(configuration.gatewayURL)", "maxInFlight": "\(configuration.maxInFlight)"])
+        try await withGracefulShutdownHandler {
+            try await self.runLoop()
+        } onGracefulShutdown: {
+            self.stopping.store(true, ordering: .relaxed)
+            self.signal.wake()
+        }
+        logger.info("dispatcher stopped")
+    }
+
+    /// Claims and delivers everything due now, then returns how many attempts it made.
+    /// Filings that become due again during the call (retries) wait for the next call.
+    public func drainOnce() async throws -> Int {
+        let cutoff = now()
+        var attempts = 0
+        while true {
+            let claimed = try await store.claimDue(now: cutoff, limit: configuration.maxInFlight, lease: configuration.lease)
+            guard !claimed.isEmpty else { return attempts }
+            await withTaskGroup(of: Void.self) { group in
+                for filing in claimed {
+                    group.addTask { await self.deliver(filing) }
+                }
+            }
+            attempts += claimed.count
+            try Task.checkCancellation()
+        }
+    }
+
+    // MARK: The loop
+
+    private var isStopping: Bool { stopping.load(ordering: .relaxed) }
+
+    private enum LoopEvent: Sendable {
+        case deliveryFinished
+        case wokeUp
+    }
+
+    /// Keeps up to `maxInFlight` deliveries running. When nothing is due, one
+    /// child task waits (next due time, `wake()`, or the poll interval) while
+    /// deliveries go on; a finished delivery re-arms that wait, since it may
+    /// have scheduled a retry sooner than the wait's end.
+    private func runLoop() async throws {
+        await withTaskGroup(of: LoopEvent.self) { group in
+            var inFlight = 0
+            var waiting = false
+            while !isStopping && !Task.isCancelled {
+                var storeFailed = false
+                let free = configuration.maxInFlight - inFlight
+                if free > 0 && !waiting {
+                    do {
+                        let claimed = try await store.claimDue(now: now(), limit: free, lease: configuration.lease)
+                        for filing in claimed {
+                            group.addTask {
+                                await self.deliver(filing)
+                                return .deliveryFinished
+                            }
+                        }
+                        inFlight += claimed.count
+                        if !claimed.isEmpty { continue }
+                    } catch {
+                        storeFailed = true
+                        logger.error("claiming due filings failed", metadata: ["error": "\(error)"])
+                    }
+                    waiting = true
+                    group.addTask { [storeFailed] in
+                        await self.idle(afterStoreFailure: storeFailed)
+                        return .wokeUp
+                    }
+                }
+                switch await group.next() {
+                case .deliveryFinished:
+                    inFlight -= 1
+                    if waiting { signal.wake() }
+                case .wokeUp:
+                    waiting = false
+                case nil:
+                    break
+                }
+            }
+            // Graceful shutdown: no new claims; leaving the group waits for the
+            // requests in flight (the idle wait was woken by the shutdown handler).
+        }
+    }
+
+    /// Sleeps until the next filing is due, a wake, or the poll interval.
+    private func idle(afterStoreFailure storeFailed: Bool) async {
+        var wait = configuration.pollInterval
+        if !storeFailed {
+            do {
+                if let due = try await store.nextDueTime() {
+                    let seconds = due.timeIntervalSince(now())
+                    // Never spin: a due time already passed gets a short recheck.
+                    let untilDue = Duration.milliseconds(Int64(max(0.05, seconds) * 1000))
+                    wait = min(wait, untilDue)
+                }
+            } catch {
+                logger.error("reading the next due time failed", metadata: ["error": "\(error)"])
+            }
+        }
+        await signal.wait(upTo: wait, clock: clock)
+    }
+
+    // MARK: One delivery
+
+    private func deliver(_ filing: FilingRecord) async {
+        let attempt = filing.attempts + 1
+        var logger = self.logger
+        logger[metadataKey: "filing"] = "\(filing.id)"
+        logger[metadataKey: "kind"] = "\(filing.kind.rawValue)"
+        logger[metadataKey: "attempt"] = "\(attempt)"
+
+        // CreatTime is the filing's creation time, so every retry sends the same bytes.
+        let envelope = DxpEnvelope(
+            copMsgId: filing.id,
+            senderId: configuration.senderId,
+            receiverIds: configuration.receiverIds,
+            createTime: ZonedDateTime(instant: filing.createdAt, utcOffsetSeconds: ZonedDateTime.beijingOffsetSeconds),
+            msgType: filing.kind.rootElement,
+            data: filing.payload
+        )
+        let startedAt = now()
+        let started = ContinuousClock.now
+        let result: DeliveryResult
+        var latency: Duration
+        do {
+            let response = try await client.post(
+                url: configuration.gatewayURL,
+                body: envelope.xml(),
+                headers: [
+                    ("Content-Type", "application/xml; charset=utf-8"),
+                    ("Idempotency-Key", filing.idempotencyKey),
+                ]
+            )
+            result = response.deliveryResult(now: now())
+            latency = response.latency
+        } catch is CancellationError {
+            logger.debug("delivery cancelled; the lease returns the filing to the queue")
+            return
+        } catch {
+            latency = ContinuousClock.now - started
+            if let failure = TransportFailure.from(error) {
+                result = failure.deliveryResult
+            } else {
+                // A YidanError's description is safe to keep; anything else is summarised.
+                result = .transport(.other, detail: (error as? YidanError)?.description ?? "request failed")
+            }
+        }
+
+        let finishedAt = now()
+        let decision = configuration.retryPolicy.decide(attempt: attempt, result: result, now: finishedAt, jitter: jitter())
+        let outcome: DeliveryOutcome
+        let errorText: String?
+        switch decision {
+        case .delivered:
+            outcome = .delivered
+            errorText = nil
+        case .retry(let at, let reason):
+            outcome = .retry(at: at, error: reason)
+            errorText = reason
+        case .dead(let reason):
+            outcome = .dead(error: reason)
+            errorText = reason
+        }
+        let record = AttemptRecord(
+            filingID: filing.id, number: attempt, startedAt: startedAt, httpStatus: result.httpStatus,
+            latencyMilliseconds: Self.milliseconds(latency), error: errorText
+        )
+        do {
+            try await store.completeAttempt(record, outcome: outcome, now: finishedAt)
+        } catch {
+            logger.error("recording the attempt failed; the lease will return the filing", metadata: ["error": "\(error)"])
+            return
+        }
+
+        let status = result.httpStatus.map(String.init) ?? "none"
+        switch decision {
+        case .delivered:
+            logger.info("filing delivered", metadata: ["status": "\(status)"])
+        case .retry(let at, let reason):
+            logger.warning("delivery failed, will retry", metadata: ["status": "\(status)", "reason": "\(reason)", "next": "\(at)"])
+        case .dead(let reason):
+            logger.error("delivery failed for good", metadata: ["status": "\(status)", "reason": "\(reason)"])
+        }
+    }
+
+    static func milliseconds(_ duration: Duration) -> Double {
+        let parts = duration.components
+        return Double(parts.seconds) * 1000 + Double(parts.attoseconds) / 1e15
+    }
+}

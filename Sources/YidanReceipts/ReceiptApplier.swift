@@ -1,0 +1,61 @@
+public import Foundation
+public import YidanCore
+public import YidanStore
+public import Logging
+
+/// Applies parsed receipts to the store through the pure filing lifecycle.
+///
+/// The store runs `decide` inside its write transaction, so two receipts for
+/// the same filing arriving together cannot both read the old status.
+public struct ReceiptApplier: Sendable {
+    public let store: any FilingStore
+    public let statuses: ReturnStatusTable
+    let logger: Logger
+
+    public init(store: any FilingStore, statuses: ReturnStatusTable, logger: Logger = Logger(label: "yidan.receipts")) {
+        self.store = store
+        self.statuses = statuses
+        self.logger = logger
+    }
+
+    /// Parses and applies every receipt in `bytes`; returns what each did.
+    @discardableResult
+    public func apply(bytes: Data, channel: String, receivedAt: Date = Date()) async throws -> [ReceiptEffect] {
+        let records = try ReceiptParser.parse(bytes, channel: channel, receivedAt: receivedAt)
+        var effects: [ReceiptEffect] = []
+        for record in records {
+            effects.append(try await apply(record))
+        }
+        return effects
+    }
+
+    public func apply(_ record: ReceiptRecord) async throws -> ReceiptEffect {
+        let reported = statuses.status(for: record.returnStatus, receipt: record.kind)
+        let effect = try await store.applyReceipt(record) { filing in
+            guard let reported else { return nil }
+            return FilingLifecycle.onReceipt(current: filing.status, kind: filing.kind, reported: reported)
+        }
+        switch effect {
+        case let .advanced(filingID, from, to):
+            logger.info("receipt moved filing", metadata: [
+                "filing": "\(filingID)", "receipt": "\(record.kind.rawValue)",
+                "returnStatus": "\(record.returnStatus)", "from": "\(from.rawValue)", "to": "\(to.rawValue)",
+            ])
+        case let .recordedOnly(filingID, status):
+            logger.debug("receipt kept in history only", metadata: [
+                "filing": "\(filingID)", "returnStatus": "\(record.returnStatus)", "status": "\(status.rawValue)",
+            ])
+        case .unmatched:
+            // Kept in the store (filing_id NULL) and reported by `yidan list --unmatched`.
+            logger.warning("receipt for an unknown filing kept", metadata: [
+                "receipt": "\(record.kind.rawValue)", "guid": "\(record.messageGuid)",
+            ])
+        }
+        if reported == nil {
+            logger.warning("returnStatus not in Mappings/tables/return-status.csv; status unchanged", metadata: [
+                "receipt": "\(record.kind.rawValue)", "returnStatus": "\(record.returnStatus)",
+            ])
+        }
+        return effect
+    }
+}

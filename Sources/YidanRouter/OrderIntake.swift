@@ -1,0 +1,135 @@
+public import Foundation
+public import YidanCore
+public import YidanStore
+import Crypto
+import YidanIngest
+public import YidanMapping
+public import YidanSigning
+import YidanXML
+
+/// What `submit` tells the merchant.
+public struct SubmitReceipt: Sendable, Equatable {
+    public var orderNo: String
+    /// False when the same order number had been accepted before (nothing filed twice).
+    public var isNew: Bool
+    public var filings: [(kind: MessageKind, id: String)]
+    public var taxTotal: Decimal
+
+    public static func == (lhs: SubmitReceipt, rhs: SubmitReceipt) -> Bool {
+        lhs.orderNo == rhs.orderNo && lhs.isNew == rhs.isNew && lhs.taxTotal == rhs.taxTotal
+            && lhs.filings.map(\.id) == rhs.filings.map(\.id)
+    }
+}
+
+/// Accepting one order end to end: ingest → eligibility and tax → map → sign →
+/// validate → one durable transaction. Once `submit` returns, the order and all
+/// its filings are on disk (synchronous commit), so a crash loses nothing.
+public struct OrderIntake: Sendable {
+    public let store: any FilingStore
+    let catalog: MappingCatalog
+    let taxRates: TaxRateTable
+    let signer: any Signer
+    let clock: @Sendable () -> ZonedDateTime
+
+    public init(
+        store: any FilingStore, mappings: MappingCatalog, taxRates: TaxRateTable, signer: any Signer,
+        clock: @escaping @Sendable () -> ZonedDateTime = { ZonedDateTime.now() }
+    ) {
+        self.store = store
+        self.catalog = mappings
+        self.taxRates = taxRates
+        self.signer = signer
+        self.clock = clock
+    }
+
+    /// Files one order given as the project's normalized order JSON.
+    /// Throws `ValidationFailure` (every problem, by JSON pointer) or `YidanError`.
+    public func submit(json: Data) async throws -> SubmitReceipt {
+        let order = try NormalizedOrderJSON.decode(json)
+        return try await submit(order)
+    }
+
+    public func submit(_ order: NormalizedOrder) async throws -> SubmitReceipt {
+        // Same order again: answer as the first time without mapping anything.
+        let existing = try await store.filings(orderNo: order.orderNo)
+        if !existing.isEmpty {
+            return SubmitReceipt(
+                orderNo: order.orderNo, isNew: false,
+                filings: existing.sorted { $0.kind < $1.kind }.map { ($0.kind, $0.id) },
+                taxTotal: try await storedTaxTotal(orderNo: order.orderNo)
+            )
+        }
+        var issues: [FieldIssue] = []
+        if order.currency != "CNY" {
+            issues.append(FieldIssue(
+                pointer: "/currency", value: order.currency,
+                rule: "must be CNY: customs amounts are RMB and no exchange-rate source is configured"
+            ))
+        }
+        guard issues.isEmpty else { throw ValidationFailure(issues: issues) }
+
+        let now = clock()
+        let year = order.orderTime.fields(inOffset: ZonedDateTime.beijingOffsetSeconds).year
+        let buyerKey = Self.buyerKey(order.buyer)
+        let used = try await store.allowanceUsed(buyerKey: buyerKey, year: year)
+        let tax = try CompositeTax.compute(order: order, rates: taxRates, annualUsedBefore: used)
+
+        let expectedPaid = order.goodsValue + order.freight + tax.total - order.discount
+        if order.payment.amount != expectedPaid {
+            throw ValidationFailure(issues: [FieldIssue(
+                pointer: "/payment/amount", value: Money.format(order.payment.amount, minScale: 2),
+                rule: "must equal goodsValue + freight + taxTotal − discount = \(Money.format(expectedPaid, minScale: 2)) (taxTotal \(Money.format(tax.total, minScale: 2)))"
+            )])
+        }
+
+        var prepared: [PreparedFiling] = []
+        for kind in MessageKind.allCases {
+            let guid = UUID().uuidString.uppercased()
+            let document = try catalog.makeFiling(kind, order: order, tax: tax, guid: guid, now: now)
+            try XMLSignature.signEnveloped(document, with: signer)
+            let problems = catalog.validate(document, kind: kind)
+            guard problems.isEmpty else {
+                throw YidanError(.schema, "\(kind.rawValue) fails its schema: " + problems.map(\.description).joined(separator: "; "))
+            }
+            let payload = document.serialized()
+            prepared.append(PreparedFiling(id: guid, kind: kind, payload: payload, idempotencyKey: Self.idempotencyKey(payload)))
+        }
+
+        let submission = OrderSubmission(
+            orderNo: order.orderNo, platform: order.platform,
+            orderJSON: NormalizedOrderJSON.encode(order),
+            filings: prepared,
+            allowance: AllowanceUse(buyerKey: buyerKey, year: year, amount: tax.dutiable, limit: CompositeTax.annualLimit),
+            acceptedAt: now.instant
+        )
+        switch try await store.accept(submission) {
+        case let .accepted(ids):
+            return SubmitReceipt(orderNo: order.orderNo, isNew: true, filings: zip(prepared.map(\.kind), ids).map { ($0, $1) }, taxTotal: tax.total)
+        case .alreadyAccepted:
+            // Lost a race with a concurrent submit of the same order: report what is stored.
+            let stored = try await store.filings(orderNo: order.orderNo)
+            return SubmitReceipt(orderNo: order.orderNo, isNew: false, filings: stored.sorted { $0.kind < $1.kind }.map { ($0.kind, $0.id) }, taxTotal: tax.total)
+        }
+    }
+
+    /// Lower-case hex SHA-256 of the exact bytes sent: the same content always
+    /// has the same key, and different content can never share one.
+    public static func idempotencyKey(_ payload: Data) -> String {
+        SHA256.hash(data: payload).map { byte in
+            let hex = String(byte, radix: 16)
+            return byte < 16 ? "0" + hex : hex
+        }.joined()
+    }
+
+    /// The allowance is kept per buyer ID number; the number itself is never a key.
+    static func buyerKey(_ buyer: Buyer) -> String {
+        idempotencyKey(Data("yidan-buyer|\(buyer.idType)|\(buyer.idNumber.uppercased())".utf8))
+    }
+
+    private func storedTaxTotal(orderNo: String) async throws -> Decimal {
+        guard let json = try await store.orderJSON(orderNo: orderNo),
+              let order = try? NormalizedOrderJSON.decode(json)
+        else { return 0 }
+        return order.payment.amount - order.goodsValue - order.freight + order.discount
+    }
+}

@@ -1,0 +1,72 @@
+public import Foundation
+public import YidanCore
+public import YidanStore
+public import YidanMapping
+import YidanSigning
+
+/// How filings are signed. A hardware key would come in as another `Signer`.
+public struct SigningSettings: Sendable {
+    public enum Algorithm: String, Sendable {
+        case rsaSHA256 = "rsa-sha256"
+        case rsaSHA1 = "rsa-sha1"
+    }
+
+    /// PEM private key; nil = the test key shipped in `Fixtures/keys/`.
+    public var keyPath: String?
+    public var certificatePath: String?
+    public var keyName: String
+    public var algorithm: Algorithm
+
+    public init(keyPath: String? = nil, certificatePath: String? = nil, keyName: String = "yidan-test", algorithm: Algorithm = .rsaSHA256) {
+        self.keyPath = keyPath
+        self.certificatePath = certificatePath
+        self.keyName = keyName
+        self.algorithm = algorithm
+    }
+}
+
+/// Everything loaded once per process: the store, the mappings, tables and the
+/// signer, and the intake and receipt applier built from them.
+public struct YidanEnvironment: Sendable {
+    public let store: any FilingStore
+    public let mappingsDirectory: URL
+    public let intake: OrderIntake
+    public let returnStatuses: ReturnStatusTable
+    /// BaseTransfer and DXP ids from `Mappings/profile.yaml`.
+    public let profile: MappingProfile
+
+    public init(
+        storePath: String, mappingsPath: String? = nil, signing: SigningSettings = SigningSettings(),
+        clock: @escaping @Sendable () -> ZonedDateTime = { ZonedDateTime.now() }
+    ) throws {
+        let directory = try MappingCatalog.locate(explicit: mappingsPath)
+        let catalog = try MappingCatalog(directory: directory)
+        let taxRates = try TaxRateTable(csv: Self.read(directory.appendingPathComponent("tables/tax-rates.csv")))
+        let statuses = try ReturnStatusTable(csv: Self.read(directory.appendingPathComponent("tables/return-status.csv")))
+        let signer = try Self.makeSigner(signing, packageRoot: directory.deletingLastPathComponent())
+        let store = try SQLiteFilingStore(path: storePath)
+        self.store = store
+        self.mappingsDirectory = directory
+        self.returnStatuses = statuses
+        self.profile = catalog.profile
+        self.intake = OrderIntake(store: store, mappings: catalog, taxRates: taxRates, signer: signer, clock: clock)
+    }
+
+    static func read(_ url: URL) throws -> String {
+        do {
+            return try String(contentsOf: url, encoding: .utf8)
+        } catch {
+            throw YidanError(.configuration, "cannot read \(url.path)", cause: error)
+        }
+    }
+
+    static func makeSigner(_ settings: SigningSettings, packageRoot: URL) throws -> any Signer {
+        let keys = packageRoot.appendingPathComponent("Fixtures/keys")
+        let keyPath = settings.keyPath ?? keys.appendingPathComponent("test-signing-key.pem").path
+        let certPath = settings.certificatePath ?? (settings.keyPath == nil ? keys.appendingPathComponent("test-signing-cert.pem").path : nil)
+        let keyPEM = try read(URL(fileURLWithPath: keyPath))
+        let certPEM = try certPath.map { try read(URL(fileURLWithPath: $0)) }
+        let algorithm: SignatureAlgorithm = settings.algorithm == .rsaSHA1 ? .rsaSHA1 : .rsaSHA256
+        return try PEMRSASigner(privateKeyPEM: keyPEM, certificatePEM: certPEM, keyName: settings.keyName, algorithm: algorithm)
+    }
+}

@@ -1,0 +1,69 @@
+/// Faults the simulator injects on `POST /dxp/messages`, to prove the client's
+/// retries and exactly-once delivery. Set at start (`SimulatorConfiguration`),
+/// through the Swift API (`AuthoritySimulator.setFaultPlan`) or as JSON with
+/// `POST /sim/faults`; every field is optional in JSON.
+///
+/// What a client sees:
+/// - `failNext`: the next N requests get `failStatus` (503 by default) with an
+///   XML error body and, when `retryAfterSeconds` is set, a `Retry-After`
+///   header. Nothing is parsed or applied.
+/// - `answerDelayMilliseconds`: the message is processed at once, then the
+///   answer waits this long (a client with a shorter timeout gives up although
+///   the message was applied; its retry is then recognised as a duplicate).
+/// - `dropNext`: the next N requests are processed (applied) and then the
+///   connection is closed mid-answer: the status line and headers of a 200 with
+///   a chunked body are sent, a few bytes of body, then the connection closes
+///   without the terminating chunk. libcurl reports a partial transfer or a
+///   receive error (CURLE_PARTIAL_FILE 18 / CURLE_RECV_ERROR 56), never a status.
+/// - `duplicateReceipts`: every receipt is delivered twice (same document).
+/// - `outOfOrderReceipts`: the last two receipts of each message are delivered
+///   in swapped order (e.g. 2, 120, 3 or 2, 120, 800, 399), so the later status
+///   arrives before the earlier one.
+public struct FaultPlan: Sendable, Equatable, Codable {
+    public var failNext: Int
+    public var failStatus: Int
+    public var retryAfterSeconds: Int?
+    public var answerDelayMilliseconds: Int
+    public var dropNext: Int
+    public var duplicateReceipts: Bool
+    public var outOfOrderReceipts: Bool
+
+    public init(
+        failNext: Int = 0,
+        failStatus: Int = 503,
+        retryAfterSeconds: Int? = nil,
+        answerDelayMilliseconds: Int = 0,
+        dropNext: Int = 0,
+        duplicateReceipts: Bool = false,
+        outOfOrderReceipts: Bool = false
+    ) {
+        self.failNext = failNext
+        self.failStatus = failStatus
+        self.retryAfterSeconds = retryAfterSeconds
+        self.answerDelayMilliseconds = answerDelayMilliseconds
+        self.dropNext = dropNext
+        self.duplicateReceipts = duplicateReceipts
+        self.outOfOrderReceipts = outOfOrderReceipts
+    }
+
+    /// No faults at all.
+    public static let none = FaultPlan()
+
+    enum CodingKeys: String, CodingKey {
+        case failNext, failStatus, retryAfterSeconds, answerDelayMilliseconds, dropNext, duplicateReceipts, outOfOrderReceipts
+    }
+
+    /// Missing JSON fields take their defaults, so `{"failNext":2}` is a whole plan.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            failNext: try c.decodeIfPresent(Int.self, forKey: .failNext) ?? 0,
+            failStatus: try c.decodeIfPresent(Int.self, forKey: .failStatus) ?? 503,
+            retryAfterSeconds: try c.decodeIfPresent(Int.self, forKey: .retryAfterSeconds),
+            answerDelayMilliseconds: try c.decodeIfPresent(Int.self, forKey: .answerDelayMilliseconds) ?? 0,
+            dropNext: try c.decodeIfPresent(Int.self, forKey: .dropNext) ?? 0,
+            duplicateReceipts: try c.decodeIfPresent(Bool.self, forKey: .duplicateReceipts) ?? false,
+            outOfOrderReceipts: try c.decodeIfPresent(Bool.self, forKey: .outOfOrderReceipts) ?? false
+        )
+    }
+}

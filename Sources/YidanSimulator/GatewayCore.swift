@@ -1,0 +1,213 @@
+import Foundation
+import YidanCore
+import YidanMapping
+import YidanSigning
+import YidanXML
+
+/// What the HTTP layer must do with one request after the gateway processed it.
+struct GatewayHandling: Sendable {
+    var reply: GatewayReply
+    /// Extra wait before answering (fault plan `answerDelayMilliseconds`).
+    var delay: Duration?
+    /// Close the connection mid-answer (fault plan `dropNext`).
+    var drop: Bool
+    /// `Retry-After` seconds to send with a failed answer.
+    var retryAfterSeconds: Int?
+}
+
+/// Work for the receipt scheduler: the receipts one applied message earns.
+struct ReceiptJob: Sendable {
+    enum Plan: Sendable {
+        /// Refused on arrival: this single receipt.
+        case refused(ReceiptStep)
+        /// Accepted: the kind's normal sequence (with the match gate for an inventory).
+        case accepted
+    }
+    var declared: DeclaredMessage
+    var plan: Plan
+    /// The DXP id of the declarer, to address the receipt envelopes.
+    var senderId: String
+}
+
+/// The gateway's state, one request at a time: fault plan, idempotency cache,
+/// customs ledger and counters. The XML work happens inside the actor, so the
+/// libxml2 schema object is never used from two threads at once.
+actor GatewayCore {
+    private static let signatureNamespace = "http://www.w3.org/2000/09/xmldsig#"
+
+    private let schema: XMLSchema
+    private let gatewayDxpId: String
+    private var faults: FaultPlan
+    private var ledger = CustomsLedger()
+    private var stats = SimulatorStats()
+    /// Idempotency key → the answer given the first time.
+    private var answers: [String: GatewayReply] = [:]
+    /// Message guid → the idempotency key it was first applied under.
+    private var keyByGuid: [String: String] = [:]
+    private var appliedByKey: [String: Int] = [:]
+    private var sent: [SentReceipt] = []
+    private var sequence = 0
+    private var documentNumber = 0
+    private var jobs: AsyncStream<ReceiptJob>.Continuation?
+    private var pendingJobs = 0
+    private var idleWaiters: [CheckedContinuation<Void, Never>] = []
+
+    init(schemaURL: URL, gatewayDxpId: String, faults: FaultPlan) throws {
+        do {
+            self.schema = try XMLSchema(contentsOf: schemaURL)
+        } catch {
+            throw YidanError(.configuration, "cannot load the simulator's schema \(schemaURL.lastPathComponent)", cause: error)
+        }
+        self.gatewayDxpId = gatewayDxpId
+        self.faults = faults
+    }
+
+    // MARK: requests
+
+    func receive(body: Data, idempotencyKey headerKey: String?) -> GatewayHandling {
+        stats.requestsReceived += 1
+        if faults.failNext > 0 {
+            faults.failNext -= 1
+            stats.faultsInjected += 1
+            return GatewayHandling(reply: .fault(status: faults.failStatus, receiverId: gatewayDxpId),
+                                   delay: nil, drop: false, retryAfterSeconds: faults.retryAfterSeconds)
+        }
+        var reply = process(body: body, headerKey: headerKey)
+        let delay: Duration? = faults.answerDelayMilliseconds > 0 ? .milliseconds(faults.answerDelayMilliseconds) : nil
+        var drop = false
+        if faults.dropNext > 0 {
+            faults.dropNext -= 1
+            stats.faultsInjected += 1
+            drop = true
+        }
+        if reply.httpStatus != 200 { reply.messageGuid = nil }
+        return GatewayHandling(reply: reply, delay: delay, drop: drop, retryAfterSeconds: nil)
+    }
+
+    private func process(body: Data, headerKey: String?) -> GatewayReply {
+        let envelope: DxpEnvelope
+        do {
+            envelope = try DxpEnvelope.parse(body)
+        } catch {
+            stats.invalidRequests += 1
+            return .invalid(receiverId: gatewayDxpId, reason: "not a valid DxpMsg envelope: \(Self.safeReason(error))")
+        }
+        let key = headerKey.flatMap { $0.isEmpty ? nil : $0 } ?? envelope.copMsgId
+        if let earlier = answers[key] {
+            stats.duplicatesRecognised += 1
+            return earlier
+        }
+        let document: XMLDocument
+        let declared: DeclaredMessage
+        do {
+            document = try XMLDocument.parse(envelope.data)
+            declared = try DeclaredMessage(document: document)
+        } catch {
+            stats.invalidRequests += 1
+            return .invalid(receiverId: gatewayDxpId, reason: "Data does not hold a CEB message: \(Self.safeReason(error))")
+        }
+        // Real gateways also refuse a guid twice; answer as the first time.
+        if let firstKey = keyByGuid[declared.guid], let earlier = answers[firstKey] {
+            stats.duplicatesRecognised += 1
+            answers[key] = earlier
+            return earlier
+        }
+
+        let plan = judge(document, declared)
+        let reply = GatewayReply.accepted(receiverId: envelope.senderId, msgType: envelope.msgType, guid: declared.guid)
+        answers[key] = reply
+        keyByGuid[declared.guid] = key
+        appliedByKey[key, default: 0] += 1
+        stats.messagesAccepted += 1
+        stats.acceptedByKind[declared.kind.rawValue, default: 0] += 1
+        stats.appliedMessageGuids.append(declared.guid)
+        if case .refused = plan { stats.rejections += 1 }
+        enqueue(ReceiptJob(declared: declared, plan: plan, senderId: envelope.senderId))
+        return reply
+    }
+
+    /// Schema, signature, then the business rules.
+    private func judge(_ document: XMLDocument, _ declared: DeclaredMessage) -> ReceiptJob.Plan {
+        let issues = schema.validate(document)
+        if !issues.isEmpty {
+            return .refused(ReceiptScript.schemaInvalid(issues.map { "\($0)" }))
+        }
+        if document.root?.firstChild("Signature", namespaceURI: Self.signatureNamespace) != nil {
+            do {
+                if try !XMLSignature.verify(document) {
+                    return .refused(ReceiptScript.badSignature("the signature value does not match the signed content"))
+                }
+            } catch {
+                return .refused(ReceiptScript.badSignature(Self.safeReason(error)))
+            }
+        }
+        switch ledger.admit(declared) {
+        case .accepted: return .accepted
+        case .refused(let status, let info): return .refused(ReceiptStep(returnStatus: status, returnInfo: info))
+        }
+    }
+
+    /// Only the redacted description of a yidan error; other errors by type name.
+    private static func safeReason(_ error: any Error) -> String {
+        if let error = error as? YidanError { return error.description }
+        return String(describing: type(of: error))
+    }
+
+    // MARK: receipts bookkeeping
+
+    func attach(_ continuation: AsyncStream<ReceiptJob>.Continuation?) {
+        jobs = continuation
+    }
+
+    private func enqueue(_ job: ReceiptJob) {
+        pendingJobs += 1
+        if jobs?.yield(job) == nil { jobFinished() }
+    }
+
+    func jobFinished() {
+        pendingJobs = max(0, pendingJobs - 1)
+        guard pendingJobs == 0 else { return }
+        let waiters = idleWaiters
+        idleWaiters = []
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Returns once every scheduled receipt has been delivered (or given up).
+    func waitUntilIdle() async {
+        if pendingJobs == 0 { return }
+        await withCheckedContinuation { idleWaiters.append($0) }
+    }
+
+    func matchInventory(_ inventory: DeclaredMessage) -> InventoryMatch {
+        ledger.matchInventory(inventory)
+    }
+
+    func noteRejection() { stats.rejections += 1 }
+
+    func nextSequence() -> Int {
+        sequence += 1
+        return sequence
+    }
+
+    func nextDocumentNumber() -> Int {
+        documentNumber += 1
+        return documentNumber
+    }
+
+    func recordSent(_ receipt: SentReceipt) {
+        sent.append(receipt)
+        stats.receiptsSent += 1
+        stats.receiptsByKind[receipt.receiptKind, default: 0] += 1
+    }
+
+    func recordDeliveryFailure() { stats.receiptDeliveryFailures += 1 }
+
+    // MARK: inspection
+
+    func currentStats() -> SimulatorStats { stats }
+    func appliedCount(forIdempotencyKey key: String) -> Int { appliedByKey[key] ?? 0 }
+    func sentReceipts() -> [SentReceipt] { sent }
+    func faultPlan() -> FaultPlan { faults }
+    func setFaultPlan(_ plan: FaultPlan) { faults = plan }
+    var faultsSnapshot: FaultPlan { faults }
+}

@@ -1,0 +1,287 @@
+public import Foundation
+import GRDB
+import YidanCore
+
+/// The embedded `FilingStore`: one SQLite file, opened through a GRDB
+/// `DatabasePool` in WAL mode, so many readers (status, list) run while one
+/// writer (accept, dispatcher, receipts) commits.
+///
+/// Every write method is one transaction: it either happens entirely or not
+/// at all. Writes are serialised by the pool's single writer connection, so
+/// concurrent tasks never see each other's half-done work; the busy timeout
+/// covers other processes (a `yidan status` next to a running `yidan run`).
+///
+/// Schema and column conventions: `StoreMigrations`.
+public final class SQLiteFilingStore: FilingStore, Sendable {
+    /// The database file.
+    public let path: String
+    /// `DatabasePool` is Sendable and serialises writes itself.
+    let pool: DatabasePool
+
+    /// How long a write waits for another process's lock before failing.
+    static let busyTimeout: TimeInterval = 5
+
+    /// Opens (creating if needed) the store at `path`, creating missing parent
+    /// folders, and runs any migrations the file has not seen yet.
+    public init(path: String) throws {
+        self.path = path
+        var configuration = Configuration()
+        configuration.label = "yidan.store"
+        configuration.busyMode = .timeout(Self.busyTimeout)
+        do {
+            let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            // Durability of acknowledged work: once `accept` returns, the
+            // merchant is told the order will be filed, and a receipt or a
+            // delivery, once recorded, must not be forgotten. In WAL mode
+            // `synchronous = NORMAL` (GRDB's choice, applied when it turns WAL
+            // on, after `prepareDatabase`) only syncs the WAL at checkpoints,
+            // so a power loss or OS crash can roll back the last commits.
+            // FULL syncs the WAL on every commit: one fsync per transaction,
+            // cheap at our volume. Set on the writer, the only connection that
+            // commits.
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+            }
+            try StoreMigrations.migrator.migrate(pool)
+            self.pool = pool
+        } catch {
+            throw Self.storeError(error, "opening the store at \(path)")
+        }
+    }
+
+    /// Closes the connections. Further calls throw. Closing happens on deinit
+    /// too; this is for callers that want to reopen the same file at once.
+    public func close() throws {
+        do {
+            try pool.close()
+        } catch {
+            throw Self.storeError(error, "closing the store")
+        }
+    }
+
+    // MARK: - Accepting orders
+
+    public func accept(_ submission: OrderSubmission) async throws -> AcceptOutcome {
+        try await write("accepting an order") { db in
+            let known = try Int.fetchOne(db, sql: "SELECT 1 FROM orders WHERE order_no = ?", arguments: [submission.orderNo])
+            if known != nil {
+                return .alreadyAccepted(filingIDs: try Self.filingIDs(orderNo: submission.orderNo, db))
+            }
+            if let use = submission.allowance {
+                try Self.addAllowance(use, db)
+            }
+            let now = StoreColumn.seconds(submission.acceptedAt)
+            try db.execute(
+                sql: "INSERT INTO orders (order_no, platform, order_json, accepted_at) VALUES (?, ?, ?, ?)",
+                arguments: [submission.orderNo, submission.platform, submission.orderJSON, now]
+            )
+            for filing in submission.filings {
+                try db.execute(
+                    sql: """
+                        INSERT INTO filings (id, order_no, kind, status, payload, idempotency_key, attempts,
+                                             next_attempt_at, created_at, updated_at)
+                        VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?)
+                        """,
+                    arguments: [
+                        filing.id, submission.orderNo, filing.kind.rawValue, FilingStatus.queued.rawValue,
+                        filing.payload, filing.idempotencyKey, now, now, now,
+                    ]
+                )
+            }
+            return .accepted(filingIDs: submission.filings.map(\.id))
+        }
+    }
+
+    public func allowanceUsed(buyerKey: String, year: Int) async throws -> Decimal {
+        try await read("reading an allowance") { db in
+            try Self.allowanceUsed(buyerKey: buyerKey, year: year, db)
+        }
+    }
+
+    /// Checks the buyer's annual allowance and adds this order's use, inside
+    /// the caller's transaction. The error states amounts only: the buyer key
+    /// is a hash, but it still points at a person.
+    private static func addAllowance(_ use: AllowanceUse, _ db: Database) throws {
+        guard use.amount >= 0 else {
+            throw YidanError(.invalidOrder, "allowance use must not be negative (\(StoreColumn.text(use.amount)))")
+        }
+        let used = try allowanceUsed(buyerKey: use.buyerKey, year: use.year, db)
+        let total = used + use.amount
+        guard total <= use.limit else {
+            throw YidanError(
+                .notEligible,
+                "annual allowance for \(use.year) exceeded: already used \(StoreColumn.text(used)) + this order "
+                    + "\(StoreColumn.text(use.amount)) = \(StoreColumn.text(total)) > limit \(StoreColumn.text(use.limit))"
+            )
+        }
+        try db.execute(
+            sql: """
+                INSERT INTO buyer_allowance (buyer_key, year, used) VALUES (?, ?, ?)
+                ON CONFLICT (buyer_key, year) DO UPDATE SET used = excluded.used
+                """,
+            arguments: [use.buyerKey, use.year, StoreColumn.text(total)]
+        )
+    }
+
+    private static func allowanceUsed(buyerKey: String, year: Int, _ db: Database) throws -> Decimal {
+        let text = try String.fetchOne(
+            db, sql: "SELECT used FROM buyer_allowance WHERE buyer_key = ? AND year = ?", arguments: [buyerKey, year]
+        )
+        guard let text else { return 0 }
+        return try StoreColumn.decimal(text, column: "allowance")
+    }
+
+    static func filingIDs(orderNo: String, _ db: Database) throws -> [String] {
+        try String.fetchAll(db, sql: "SELECT id FROM filings WHERE order_no = ? ORDER BY rowid", arguments: [orderNo])
+    }
+
+    // MARK: - The outbox
+
+    /// A lease ends at `lease_until`: at that instant (`<=`) the filing is due
+    /// again, matching `queued` filings being due at `next_attempt_at`, so a
+    /// dispatcher that sleeps until `nextDueTime()` always finds work there.
+    public func claimDue(now: Date, limit: Int, lease: Duration) async throws -> [FilingRecord] {
+        guard limit > 0 else { return [] }
+        let nowSeconds = StoreColumn.seconds(now)
+        let leaseUntil = nowSeconds + StoreColumn.seconds(lease)
+        return try await write("claiming due filings") { db in
+            let ids = try String.fetchAll(
+                db,
+                sql: """
+                    SELECT id FROM filings
+                    WHERE (status = ? AND next_attempt_at <= ?) OR (status = ? AND lease_until <= ?)
+                    ORDER BY next_attempt_at, created_at, rowid
+                    LIMIT ?
+                    """,
+                arguments: [FilingStatus.queued.rawValue, nowSeconds, FilingStatus.sending.rawValue, nowSeconds, limit]
+            )
+            var claimed: [FilingRecord] = []
+            claimed.reserveCapacity(ids.count)
+            for id in ids {
+                try db.execute(
+                    sql: "UPDATE filings SET status = ?, lease_until = ?, updated_at = ? WHERE id = ?",
+                    arguments: [FilingStatus.sending.rawValue, leaseUntil, nowSeconds, id]
+                )
+                if let record = try Self.filing(id: id, db) {
+                    claimed.append(record)
+                }
+            }
+            return claimed
+        }
+    }
+
+    /// Records the attempt and applies its outcome if the filing is still
+    /// `sending`. If a receipt moved it on meanwhile (the gateway answered
+    /// before our HTTP call returned), its status stays where the receipt put
+    /// it; the attempt is still counted and kept.
+    public func completeAttempt(_ attempt: AttemptRecord, outcome: DeliveryOutcome, now: Date) async throws {
+        try await write("recording a delivery attempt") { db in
+            let statusText = try String.fetchOne(
+                db, sql: "SELECT status FROM filings WHERE id = ?", arguments: [attempt.filingID]
+            )
+            guard let statusText else {
+                throw YidanError(.notFound, "no filing with id \(attempt.filingID)")
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO attempts (filing_id, number, started_at, http_status, latency_ms, error)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    attempt.filingID, attempt.number, StoreColumn.seconds(attempt.startedAt), attempt.httpStatus,
+                    attempt.latencyMilliseconds, attempt.error,
+                ]
+            )
+            let nowSeconds = StoreColumn.seconds(now)
+            guard statusText == FilingStatus.sending.rawValue else {
+                try db.execute(
+                    sql: "UPDATE filings SET attempts = attempts + 1, updated_at = ? WHERE id = ?",
+                    arguments: [nowSeconds, attempt.filingID]
+                )
+                return
+            }
+            let status: FilingStatus
+            let nextAttemptAt: Double?
+            let lastError: String?
+            switch outcome {
+            case .delivered:
+                (status, nextAttemptAt, lastError) = (.delivered, nil, nil)
+            case let .retry(at, error):
+                (status, nextAttemptAt, lastError) = (.queued, StoreColumn.seconds(at), error)
+            case let .dead(error):
+                (status, nextAttemptAt, lastError) = (.dead, nil, error)
+            }
+            try db.execute(
+                sql: """
+                    UPDATE filings SET status = ?, attempts = attempts + 1, next_attempt_at = ?, lease_until = NULL,
+                                       last_error = ?, updated_at = ?
+                    WHERE id = ?
+                    """,
+                arguments: [status.rawValue, nextAttemptAt, lastError, nowSeconds, attempt.filingID]
+            )
+        }
+    }
+
+    /// The earliest time `claimDue` will find work: the first `queued`
+    /// filing's next attempt, or the first lease of a `sending` filing to run
+    /// out (a dispatcher that crashed mid-send). Nil when the outbox is empty.
+    public func nextDueTime() async throws -> Date? {
+        try await read("reading the next due time") { db in
+            let seconds = try Double.fetchOne(
+                db,
+                sql: """
+                    SELECT MIN(due) FROM (
+                        SELECT MIN(next_attempt_at) AS due FROM filings WHERE status = ?
+                        UNION ALL
+                        SELECT MIN(lease_until) AS due FROM filings WHERE status = ?
+                    )
+                    """,
+                arguments: [FilingStatus.queued.rawValue, FilingStatus.sending.rawValue]
+            )
+            return StoreColumn.date(seconds)
+        }
+    }
+
+    // MARK: - Access helpers
+
+    static func filing(id: String, _ db: Database) throws -> FilingRecord? {
+        try Row.fetchOne(db, sql: "SELECT \(filingColumns) FROM filings WHERE id = ?", arguments: [id])
+            .map(FilingRecord.init(row:))
+    }
+
+    /// One write transaction; database errors become `YidanError`s.
+    func write<T: Sendable>(_ action: String, _ body: @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.write(body)
+        } catch {
+            throw Self.storeError(error, action)
+        }
+    }
+
+    /// One read, from a snapshot that sees every committed write.
+    func read<T: Sendable>(_ action: String, _ body: @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.read(body)
+        } catch {
+            throw Self.storeError(error, action)
+        }
+    }
+
+    /// Keeps `YidanError`s and cancellation as they are; wraps anything else
+    /// with a message that names the action and the SQLite code only (the
+    /// cause, for debugging, may hold SQL).
+    static func storeError(_ error: any Error, _ action: String) -> any Error {
+        if error is YidanError || error is CancellationError { return error }
+        if let error = error as? DatabaseError {
+            switch error.extendedResultCode {
+            case .SQLITE_CONSTRAINT_UNIQUE, .SQLITE_CONSTRAINT_PRIMARYKEY:
+                return YidanError(.duplicate, "\(action): an id or idempotency key is already stored", cause: error)
+            default:
+                return YidanError(.store, "\(action) failed (SQLite code \(error.extendedResultCode.rawValue))", cause: error)
+            }
+        }
+        return YidanError(.store, "\(action) failed", cause: error)
+    }
+}

@@ -1,0 +1,109 @@
+import GRDB
+
+/// The SQLite schema, as ordered, named migration steps.
+///
+/// Steps are append-only: once a step has shipped it is never edited, a
+/// change is a new step. GRDB records applied steps in `grdb_migrations`, so
+/// opening an existing file runs only the steps it has not seen.
+///
+/// Column conventions (the same in every table):
+/// - times are REAL seconds since 1970-01-01T00:00:00Z (`datetime(x, 'unixepoch')` reads them);
+/// - money is TEXT holding a plain decimal literal, so it stays exact;
+/// - enums are TEXT holding their raw value (`FilingStatus`, `MessageKind`, `ReceiptKind`).
+enum StoreMigrations {
+    /// The step names, in the order they run.
+    static let names = ["v1-orders", "v1-filings-outbox", "v1-attempts", "v1-receipts", "v1-buyer-allowance"]
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+
+        migrator.registerMigration("v1-orders") { db in
+            try db.execute(sql: """
+                CREATE TABLE orders (
+                    order_no TEXT PRIMARY KEY NOT NULL,
+                    platform TEXT NOT NULL,
+                    order_json BLOB NOT NULL,
+                    accepted_at REAL NOT NULL
+                )
+                """)
+        }
+
+        // The outbox: a filing is a row; the dispatcher claims rows by
+        // (status, next_attempt_at) and holds them with a lease.
+        migrator.registerMigration("v1-filings-outbox") { db in
+            try db.execute(sql: """
+                CREATE TABLE filings (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    order_no TEXT NOT NULL REFERENCES orders(order_no),
+                    kind TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    payload BLOB NOT NULL,
+                    idempotency_key TEXT NOT NULL UNIQUE,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at REAL,
+                    lease_until REAL,
+                    last_error TEXT,
+                    last_return_status TEXT,
+                    last_return_info TEXT,
+                    created_at REAL NOT NULL,
+                    updated_at REAL NOT NULL
+                );
+                CREATE INDEX filings_outbox_claim ON filings(status, next_attempt_at);
+                CREATE INDEX filings_by_order ON filings(order_no);
+                CREATE INDEX filings_by_status_created ON filings(status, created_at);
+                """)
+        }
+
+        migrator.registerMigration("v1-attempts") { db in
+            try db.execute(sql: """
+                CREATE TABLE attempts (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    filing_id TEXT NOT NULL REFERENCES filings(id),
+                    number INTEGER NOT NULL,
+                    started_at REAL NOT NULL,
+                    http_status INTEGER,
+                    latency_ms REAL NOT NULL,
+                    error TEXT
+                );
+                CREATE INDEX attempts_by_filing ON attempts(filing_id, number);
+                """)
+        }
+
+        // Receipts are kept whatever they do: filing_id is NULL when no filing
+        // has the guid they name; `moved` says whether it changed a status.
+        migrator.registerMigration("v1-receipts") { db in
+            try db.execute(sql: """
+                CREATE TABLE receipts (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    filing_id TEXT REFERENCES filings(id),
+                    kind TEXT NOT NULL,
+                    message_guid TEXT NOT NULL,
+                    business_no TEXT NOT NULL,
+                    return_status TEXT NOT NULL,
+                    return_info TEXT NOT NULL,
+                    return_time TEXT NOT NULL,
+                    raw BLOB NOT NULL,
+                    received_at REAL NOT NULL,
+                    channel TEXT NOT NULL,
+                    moved INTEGER NOT NULL DEFAULT 0 CHECK (moved IN (0, 1))
+                );
+                CREATE INDEX receipts_by_filing ON receipts(filing_id, id);
+                CREATE INDEX receipts_unmatched ON receipts(id) WHERE filing_id IS NULL;
+                """)
+        }
+
+        // `used` is TEXT: an exact decimal, never a floating-point number.
+        migrator.registerMigration("v1-buyer-allowance") { db in
+            try db.execute(sql: """
+                CREATE TABLE buyer_allowance (
+                    buyer_key TEXT NOT NULL,
+                    year INTEGER NOT NULL,
+                    used TEXT NOT NULL,
+                    PRIMARY KEY (buyer_key, year)
+                )
+                """)
+        }
+
+        return migrator
+    }
+}

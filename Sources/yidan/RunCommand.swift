@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+import Logging
+import YidanCore
+import YidanRouter
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Deliver the outbox to the gateway and take receipts, until stopped (SIGTERM/SIGINT).",
+        discussion: """
+        Filings accepted by `yidan submit` (from any process sharing the store) are posted \
+        with retries; receipts arrive as HTTP callbacks on --receipts-port and/or as files \
+        in --inbox. Stopping waits for requests in flight; a crash loses nothing: filings \
+        whose delivery was cut off are sent again with the same idempotency key.
+
+        Examples:
+          yidan run --gateway http://127.0.0.1:8088/dxp/messages --receipts-port 8089
+          yidan run --gateway http://gw.example/dxp/messages --inbox /var/spool/yidan/inbox
+        """
+    )
+
+    @Option(name: .long, help: "The gateway's message endpoint (http or https).")
+    var gateway: String
+
+    @Option(name: .long, help: "Listen for receipt callbacks (POST /v1/receipts) on this loopback port.")
+    var receiptsPort: Int?
+
+    @Option(name: .long, help: "Address the receipt listener binds.")
+    var receiptsHost: String = "127.0.0.1"
+
+    @Option(name: .long, help: "Take receipt files from this folder.")
+    var inbox: String?
+
+    @Option(name: .long, help: "Most deliveries in flight at once.")
+    var maxInFlight: Int = 8
+
+    @Option(name: .long, help: "Seconds a claimed filing stays ours before another worker may resend it.")
+    var leaseSeconds: Int = 60
+
+    @Option(name: .long, help: "Give up on a filing (status dead) after this many attempts.")
+    var maxAttempts: Int = 10
+
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String = "info"
+
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var filingOptions: FilingOptions
+
+    func validate() throws {
+        guard gateway.hasPrefix("http://") || gateway.hasPrefix("https://") else {
+            throw ValidationError("--gateway: \"\(gateway)\" must be an http:// or https:// URL")
+        }
+        guard receiptsPort != nil || inbox != nil else {
+            throw ValidationError("give --receipts-port, --inbox or both: receipts must reach yidan somehow")
+        }
+        guard maxAttempts > 0, maxInFlight > 0, leaseSeconds > 0 else {
+            throw ValidationError("--max-attempts, --max-in-flight and --lease-seconds must be positive")
+        }
+    }
+
+    func run() async throws {
+        let logger = CLILogging.logger(label: "yidan", level: logLevel)
+        let environment = try YidanEnvironment(
+            storePath: storeOptions.store, mappingsPath: filingOptions.mappings, signing: try filingOptions.signing()
+        )
+        var policy = RetryPolicy.standard
+        policy.maxAttempts = maxAttempts
+        let runtime = try RouterRuntime(
+            environment: environment,
+            settings: RunSettings(
+                gatewayURL: gateway, receiptHost: receiptsHost, receiptPort: receiptsPort,
+                inboxDirectory: inbox.map { URL(fileURLWithPath: $0, isDirectory: true) },
+                maxInFlight: maxInFlight, lease: .seconds(leaseSeconds), retryPolicy: policy
+            ),
+            logger: logger
+        )
+        try await runtime.run()
+    }
+}

@@ -1,0 +1,87 @@
+import ArgumentParser
+import Foundation
+import YidanCore
+import YidanRouter
+import YidanStore
+
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show every filing of an order: status, attempts and the last receipt.",
+        discussion: """
+        Examples:
+          yidan status YD20261111000001
+          yidan status YD20261111000001 --history
+        """
+    )
+
+    @Argument(help: "The order number.")
+    var orderNo: String
+
+    @Flag(name: .long, help: "Also list every receipt received, oldest first.")
+    var history = false
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    func run() async throws {
+        let store = try SQLiteFilingStore(path: storeOptions.store)
+        let filings = try await store.filings(orderNo: orderNo)
+        guard !filings.isEmpty else {
+            throw CLIFailure("no order \(orderNo) in \(storeOptions.store)", exitCode: 66)
+        }
+        print("order \(orderNo)")
+        print(FilingTable.render(filings.sorted { $0.kind < $1.kind }, showOrder: false))
+        if history {
+            for filing in filings.sorted(by: { $0.kind < $1.kind }) {
+                let receipts = try await store.receipts(filingID: filing.id)
+                let attempts = try await store.attempts(filingID: filing.id)
+                print("\n\(filing.kind.rawValue) \(filing.id)")
+                for attempt in attempts {
+                    let outcome = attempt.error.map { "error: \($0)" } ?? "HTTP \(attempt.httpStatus.map(String.init) ?? "-")"
+                    print("  attempt \(attempt.number)  \(ZonedDateTime(instant: attempt.startedAt, utcOffsetSeconds: ZonedDateTime.beijingOffsetSeconds).iso8601)  \(outcome)  \(Int(attempt.latencyMilliseconds)) ms")
+                }
+                for receipt in receipts {
+                    print("  receipt \(receipt.kind.rawValue) \(receipt.returnStatus.padding(toLength: 4, withPad: " ", startingAt: 0)) \(receipt.returnTime)  \(receipt.returnInfo)\(receipt.moved ? "" : "  (kept, status unchanged)")")
+                }
+            }
+        }
+    }
+}
+
+/// The table `status` and `list` print. Filings hold no personal data beyond
+/// the signed payload, which is never printed.
+enum FilingTable {
+    static func render(_ filings: [FilingRecord], showOrder: Bool) -> String {
+        var rows: [[String]] = [
+            (showOrder ? ["ORDER"] : []) + ["KIND", "FILING", "STATUS", "ATTEMPTS", "LAST RECEIPT"],
+        ]
+        for filing in filings {
+            var last = "-"
+            if let code = filing.lastReturnStatus {
+                last = code + (filing.lastReturnInfo.map { " " + $0 } ?? "")
+            } else if let error = filing.lastError {
+                last = "error: " + error
+            }
+            rows.append(
+                (showOrder ? [filing.orderNo] : [])
+                    + ["\(filing.kind.rawValue) \(filing.kind.label)", filing.id, filing.status.rawValue, String(filing.attempts), last]
+            )
+        }
+        return align(rows)
+    }
+
+    static func align(_ rows: [[String]]) -> String {
+        guard let columns = rows.first?.count else { return "" }
+        var widths = Array(repeating: 0, count: columns)
+        for row in rows {
+            for (index, cell) in row.enumerated() where index < columns - 1 {
+                widths[index] = max(widths[index], cell.count)
+            }
+        }
+        return rows.map { row in
+            row.enumerated().map { index, cell in
+                index < columns - 1 ? cell.padding(toLength: widths[index], withPad: " ", startingAt: 0) : cell
+            }.joined(separator: "  ")
+        }.joined(separator: "\n")
+    }
+}
