@@ -130,7 +130,7 @@ actor GatewayCore {
     private func judge(_ document: XMLDocument, _ declared: DeclaredMessage) -> ReceiptJob.Plan {
         let issues = schema.validate(document)
         if !issues.isEmpty {
-            return .refused(ReceiptScript.schemaInvalid(issues.map { "\($0)" }))
+            return .refused(ReceiptScript.schemaInvalid(issues.map { "\($0.path): \(ReceiptScript.redactingValues($0.message))" }))
         }
         if document.root?.firstChild("Signature", namespaceURI: Self.signatureNamespace) != nil {
             do {
@@ -155,13 +155,23 @@ actor GatewayCore {
 
     // MARK: receipts bookkeeping
 
+    /// Connects the receipt scheduler of a running server; nil when it stops,
+    /// which forgets receipts not yet sent so `waitUntilIdle` cannot hang.
     func attach(_ continuation: AsyncStream<ReceiptJob>.Continuation?) {
         jobs = continuation
+        if continuation == nil {
+            pendingJobs = 0
+            jobFinished()
+        }
     }
 
     private func enqueue(_ job: ReceiptJob) {
         pendingJobs += 1
-        if jobs?.yield(job) == nil { jobFinished() }
+        guard let jobs else {
+            jobFinished()
+            return
+        }
+        if case .terminated = jobs.yield(job) { jobFinished() }
     }
 
     func jobFinished() {
@@ -209,5 +219,4 @@ actor GatewayCore {
     func sentReceipts() -> [SentReceipt] { sent }
     func faultPlan() -> FaultPlan { faults }
     func setFaultPlan(_ plan: FaultPlan) { faults = plan }
-    var faultsSnapshot: FaultPlan { faults }
 }

@@ -72,6 +72,23 @@ public enum ReceiptScript {
         return swapped
     }
 
+    /// Replaces the quoted values in a libxml2 schema message with `***`, so a
+    /// receipt (which yidan stores and shows) never echoes personal data:
+    /// "Element '{…}goodsValue': 'a lot' is not a valid value …" keeps the
+    /// element name and loses the value.
+    public static func redactingValues(_ message: String) -> String {
+        var out = ""
+        var rest = Substring(message)
+        while let open = [rest.range(of: "': '"), rest.range(of: "value '")].compactMap({ $0?.upperBound }).min() {
+            out += rest[..<open]
+            rest = rest[open...]
+            guard let close = rest.firstIndex(of: "'") else { break }
+            out += "***"
+            rest = rest[close...]
+        }
+        return out + rest
+    }
+
     static func clip(_ text: String) -> String {
         text.count <= maxInfoLength ? text : String(text.prefix(maxInfoLength - 1)) + "…"
     }

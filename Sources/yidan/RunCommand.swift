@@ -38,6 +38,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds a claimed filing stays ours before another worker may resend it.")
     var leaseSeconds: Int = 60
 
+    @Option(name: .long, help: "Seconds one request may take before it counts as failed and is retried.")
+    var timeoutSeconds: Int = 30
+
     @Option(name: .long, help: "Give up on a filing (status dead) after this many attempts.")
     var maxAttempts: Int = 10
 
@@ -54,8 +57,11 @@ struct RunCommand: AsyncParsableCommand {
         guard receiptsPort != nil || inbox != nil else {
             throw ValidationError("give --receipts-port, --inbox or both: receipts must reach yidan somehow")
         }
-        guard maxAttempts > 0, maxInFlight > 0, leaseSeconds > 0 else {
-            throw ValidationError("--max-attempts, --max-in-flight and --lease-seconds must be positive")
+        guard maxAttempts > 0, maxInFlight > 0, leaseSeconds > 0, timeoutSeconds > 0 else {
+            throw ValidationError("--max-attempts, --max-in-flight, --lease-seconds and --timeout-seconds must be positive")
+        }
+        guard leaseSeconds > timeoutSeconds else {
+            throw ValidationError("--lease-seconds (\(leaseSeconds)) must exceed --timeout-seconds (\(timeoutSeconds)), or a slow request could be sent twice by two workers")
         }
     }
 
@@ -71,7 +77,8 @@ struct RunCommand: AsyncParsableCommand {
             settings: RunSettings(
                 gatewayURL: gateway, receiptHost: receiptsHost, receiptPort: receiptsPort,
                 inboxDirectory: inbox.map { URL(fileURLWithPath: $0, isDirectory: true) },
-                maxInFlight: maxInFlight, lease: .seconds(leaseSeconds), retryPolicy: policy
+                maxInFlight: maxInFlight, lease: .seconds(leaseSeconds), retryPolicy: policy,
+                requestTimeout: .seconds(timeoutSeconds)
             ),
             logger: logger
         )

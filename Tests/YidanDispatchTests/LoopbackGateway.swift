@@ -88,7 +88,7 @@ func withLoopbackServer<T: Sendable>(
 ) async throws -> T {
     let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
     var logger = Logger(label: "yidan.test.gateway")
-    logger.logLevel = .error
+    logger.logLevel = .critical
     let app = Application(
         router: router,
         configuration: .init(address: .hostname("127.0.0.1", port: 0)),

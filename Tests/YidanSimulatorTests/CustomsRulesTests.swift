@@ -135,6 +135,15 @@ import YidanXML
         #expect(ReceiptScript.schemaInvalid([String(repeating: "x", count: 2000)]).returnInfo.count == 1000)
     }
 
+    @Test func schemaMessagesLoseTheirValues() {
+        let message = "Element '{http://www.chinaport.gov.cn/ceb}buyerIdNumber': [facet 'maxLength'] The value '110101199003071234' has a length of '18'."
+        #expect(ReceiptScript.redactingValues(message)
+            == "Element '{http://www.chinaport.gov.cn/ceb}buyerIdNumber': [facet 'maxLength'] The value '***' has a length of '18'.")
+        #expect(ReceiptScript.redactingValues("Element '{ns}goodsValue': 'a lot' is not a valid value of the atomic type '{ns}Amount19_5'.")
+            == "Element '{ns}goodsValue': '***' is not a valid value of the atomic type '{ns}Amount19_5'.")
+        #expect(ReceiptScript.redactingValues("Element '{ns}x': This element is not expected.") == "Element '{ns}x': This element is not expected.")
+    }
+
     @Test func faultPlanJSONTakesDefaultsForMissingFields() throws {
         let plan = try JSONDecoder().decode(FaultPlan.self, from: Data(#"{"failNext":2,"retryAfterSeconds":1}"#.utf8))
         #expect(plan == FaultPlan(failNext: 2, failStatus: 503, retryAfterSeconds: 1))

@@ -33,9 +33,12 @@ import YidanXML
     @Test func aDroppedAnswerIsATransportErrorButTheMessageWasApplied() async throws {
         try await SimulatorHarness.with(faults: FaultPlan(dropNext: 1)) { harness async throws in
             let envelope = SimulatorHarness.envelope(CEBSamples.order(SampleOrder(), guid: SampleOrder.guid()))
-            await #expect(throws: YidanError.self) {
+            let error = await #expect(throws: YidanError.self) {
                 _ = try await harness.post(envelope: envelope, key: "dropped")
             }
+            // Headers of a 200 arrived, then the connection closed mid-body: no status for the client.
+            let failure = try #require(error?.cause as? TransportFailure)
+            #expect(failure.kind == .reset, "\(failure)")
             // The client retries: the gateway recognises it and answers as the first time.
             let retry = try await harness.post(envelope: envelope, key: "dropped")
             #expect(retry.status == 200)
@@ -48,8 +51,8 @@ import YidanXML
     }
 
     @Test func slowAnswersOutlastAShortClientTimeout() async throws {
-        try await SimulatorHarness.with(faults: FaultPlan(answerDelayMilliseconds: 3000)) { harness async throws in
-            let impatient = try CurlHTTPClient(configuration: .init(timeout: .milliseconds(300)))
+        try await SimulatorHarness.with(faults: FaultPlan(answerDelayMilliseconds: 1500)) { harness async throws in
+            let impatient = try CurlHTTPClient(configuration: .init(timeout: .milliseconds(200)))
             let envelope = SimulatorHarness.envelope(CEBSamples.order(SampleOrder(), guid: SampleOrder.guid()))
             await #expect(throws: YidanError.self) {
                 _ = try await impatient.post(url: harness.messagesURL, body: envelope, headers: [("Idempotency-Key", "slow")])
@@ -126,6 +129,29 @@ import YidanXML
             let stats = await harness.simulator.stats()
             #expect(stats.receiptDeliveryFailures == 3)
             #expect(stats.receiptsSent == 0)
+        }
+    }
+}
+
+@Suite struct SimulatorLifecycleTests {
+    @Test func startFailsWhenThePortIsTaken() async throws {
+        let first = try AuthoritySimulator(configuration: SimulatorConfiguration(schemaURL: TestPaths.schema))
+        let url = try await first.start()
+        let port = try #require(url.port)
+        let second = try AuthoritySimulator(configuration: SimulatorConfiguration(port: port, schemaURL: TestPaths.schema))
+        await #expect(throws: (any Error).self) {
+            _ = try await second.start()
+        }
+        await second.stop()
+        #expect(first.baseURL == url)
+        await first.stop()
+        #expect(first.baseURL == nil)
+    }
+
+    @Test func aMissingSchemaIsAConfigurationError() throws {
+        let missing = TestPaths.root.appendingPathComponent("Mappings/schemas/no-such.xsd")
+        #expect(throws: YidanError.self) {
+            _ = try AuthoritySimulator(configuration: SimulatorConfiguration(schemaURL: missing))
         }
     }
 }

@@ -92,6 +92,7 @@ import YidanXML
             #expect(receipts.map(\.status) == ["-1"])
             let info = receipts.first?.document.root?.elementChildren.first?.firstChild("returnInfo")?.text ?? ""
             #expect(info.contains("goodsValue"))
+            #expect(!info.contains("a lot"))
         }
     }
 
