@@ -125,13 +125,14 @@ let package = Package(
         .testTarget(name: "YidanIngestTests", dependencies: ["YidanIngest", "YidanCore"]),
         .testTarget(name: "YidanMappingTests", dependencies: ["YidanMapping", "YidanIngest", "YidanCore", "YidanXML", "YidanSigning"]),
         .testTarget(name: "YidanStoreTests", dependencies: ["YidanStore", "YidanCore"]),
+        .testTarget(name: "YidanReceiptsTests", dependencies: ["YidanReceipts", "YidanStore", "YidanCore", "YidanXML"]),
         .testTarget(
             name: "YidanDispatchTests",
             dependencies: ["YidanDispatch", "YidanStore", "YidanCore", "YidanXML", "YidanMapping", .product(name: "Hummingbird", package: "hummingbird")]
         ),
         .testTarget(
             name: "YidanSimulatorTests",
-            dependencies: ["YidanSimulator", "YidanDispatch", "YidanMapping", "YidanSigning", "YidanXML", "YidanCore", "YidanIngest"]
+            dependencies: ["YidanSimulator", "YidanDispatch", "YidanMapping", "YidanSigning", "YidanXML", "YidanCore", "YidanIngest", .product(name: "Hummingbird", package: "hummingbird")]
         ),
         .testTarget(
             name: "YidanEndToEndTests",

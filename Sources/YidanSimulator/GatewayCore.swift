@@ -72,7 +72,7 @@ actor GatewayCore {
             return GatewayHandling(reply: .fault(status: faults.failStatus, receiverId: gatewayDxpId),
                                    delay: nil, drop: false, retryAfterSeconds: faults.retryAfterSeconds)
         }
-        var reply = process(body: body, headerKey: headerKey)
+        let reply = process(body: body, headerKey: headerKey)
         let delay: Duration? = faults.answerDelayMilliseconds > 0 ? .milliseconds(faults.answerDelayMilliseconds) : nil
         var drop = false
         if faults.dropNext > 0 {
@@ -80,7 +80,6 @@ actor GatewayCore {
             stats.faultsInjected += 1
             drop = true
         }
-        if reply.httpStatus != 200 { reply.messageGuid = nil }
         return GatewayHandling(reply: reply, delay: delay, drop: drop, retryAfterSeconds: nil)
     }
 

@@ -12,20 +12,19 @@ struct GatewayReply: Sendable, Equatable {
     var receiverId: String
     var responseCode: String
     var responseInfo: String
-    var messageGuid: String?
 
     static func accepted(receiverId: String, msgType: String, guid: String) -> GatewayReply {
         GatewayReply(httpStatus: 200, receiverId: receiverId, responseCode: successCode,
-                     responseInfo: "accepted \(msgType) [\(guid)]", messageGuid: guid)
+                     responseInfo: "accepted \(msgType) [\(guid)]")
     }
 
     static func invalid(receiverId: String, reason: String) -> GatewayReply {
-        GatewayReply(httpStatus: 400, receiverId: receiverId, responseCode: "-1", responseInfo: reason, messageGuid: nil)
+        GatewayReply(httpStatus: 400, receiverId: receiverId, responseCode: "-1", responseInfo: reason)
     }
 
     static func fault(status: Int, receiverId: String) -> GatewayReply {
         GatewayReply(httpStatus: status, receiverId: receiverId, responseCode: String(status),
-                     responseInfo: "gateway temporarily unavailable (injected fault)", messageGuid: nil)
+                     responseInfo: "gateway temporarily unavailable (injected fault)")
     }
 
     func xml() -> Data {

@@ -89,6 +89,7 @@ enum SchemaMessage {
     static func redactingValues(_ message: String) -> String {
         var text = message
         text = replacingQuoted(in: text, after: "The value '", until: "'")
+        text = replacingQuoted(in: text, after: "The actual value '", until: "'")
         text = replacingQuoted(in: text, after: "]: '", until: "' is not")
         text = replacingQuoted(in: text, after: "': '", until: "' is not")
         return text
