@@ -123,7 +123,11 @@ let package = Package(
         .testTarget(name: "YidanXMLTests", dependencies: ["YidanXML", "YidanCore"]),
         .testTarget(name: "YidanSigningTests", dependencies: ["YidanSigning", "YidanXML", "YidanCore"]),
         .testTarget(name: "YidanIngestTests", dependencies: ["YidanIngest", "YidanCore"]),
-        .testTarget(name: "YidanMappingTests", dependencies: ["YidanMapping", "YidanIngest", "YidanCore", "YidanXML", "YidanSigning"]),
+        .testTarget(
+            name: "YidanMappingTests",
+            dependencies: ["YidanMapping", "YidanIngest", "YidanCore", "YidanXML", "YidanSigning"],
+            exclude: ["Golden"]
+        ),
         .testTarget(name: "YidanStoreTests", dependencies: ["YidanStore", "YidanCore"]),
         .testTarget(name: "YidanReceiptsTests", dependencies: ["YidanReceipts", "YidanStore", "YidanCore", "YidanXML"]),
         .testTarget(

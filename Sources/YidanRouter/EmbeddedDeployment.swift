@@ -57,7 +57,9 @@ public final class EmbeddedDeployment: Sendable {
         }
         let simulator = try AuthoritySimulator(
             configuration: SimulatorConfiguration(
-                stepDelay: stepDelay, callbackURL: callback,
+                // Customs holds an inventory for its order, payment and waybill for
+                // a while; 30 s here, however short the demo's receipt steps are.
+                stepDelay: stepDelay, matchWindowSteps: max(10, Int(Duration.seconds(30) / stepDelay)), callbackURL: callback,
                 schemaURL: SimulatorConfiguration.importSchema(inMappings: environment.mappingsDirectory),
                 faultPlan: faults
             ),
