@@ -36,6 +36,14 @@ public enum MessageKind: String, Sendable, Hashable, CaseIterable, Comparable {
         self == .ceb621 ? .released : .stored
     }
 
+    /// Filings of the same order that must have left the outbox before this
+    /// one is sent: customs matches an inventory against the order, payment
+    /// and waybill it already holds (the three-document match), so sending the
+    /// inventory first only earns a refusal.
+    public var prerequisites: [MessageKind] {
+        self == .ceb621 ? [.ceb311, .ceb411, .ceb511] : []
+    }
+
     public static func < (lhs: MessageKind, rhs: MessageKind) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 

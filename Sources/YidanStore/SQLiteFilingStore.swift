@@ -151,7 +151,8 @@ public final class SQLiteFilingStore: FilingStore, Sendable {
                 db,
                 sql: """
                     SELECT id FROM filings
-                    WHERE (status = ? AND next_attempt_at <= ?) OR (status = ? AND lease_until <= ?)
+                    WHERE ((status = ? AND next_attempt_at <= ?) OR (status = ? AND lease_until <= ?))
+                      AND \(Self.notHeldByPrerequisites)
                     ORDER BY next_attempt_at, created_at, rowid
                     LIMIT ?
                     """,
@@ -233,7 +234,7 @@ public final class SQLiteFilingStore: FilingStore, Sendable {
                 db,
                 sql: """
                     SELECT MIN(due) FROM (
-                        SELECT MIN(next_attempt_at) AS due FROM filings WHERE status = ?
+                        SELECT MIN(next_attempt_at) AS due FROM filings WHERE status = ? AND \(Self.notHeldByPrerequisites)
                         UNION ALL
                         SELECT MIN(lease_until) AS due FROM filings WHERE status = ?
                     )
@@ -243,6 +244,23 @@ public final class SQLiteFilingStore: FilingStore, Sendable {
             return StoreColumn.date(seconds)
         }
     }
+
+    /// SQL condition on `filings`: none of the row's prerequisite filings
+    /// (`MessageKind.prerequisites`, e.g. an inventory's order, payment and
+    /// waybill) is still waiting in the outbox. Built from the model, so the
+    /// rule lives in one place.
+    static let notHeldByPrerequisites: String = {
+        let awaiting = FilingStatus.allCases.filter(\.isAwaitingDelivery).map { "'\($0.rawValue)'" }.joined(separator: ", ")
+        let rules = MessageKind.allCases.filter { !$0.prerequisites.isEmpty }.map { kind in
+            let kinds = kind.prerequisites.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+            return "(filings.kind = '\(kind.rawValue)' AND p.kind IN (\(kinds)))"
+        }
+        guard !rules.isEmpty else { return "1" }
+        return """
+            NOT EXISTS (SELECT 1 FROM filings AS p WHERE p.order_no = filings.order_no
+                AND p.status IN (\(awaiting)) AND (\(rules.joined(separator: " OR "))))
+            """
+    }()
 
     // MARK: - Access helpers
 
