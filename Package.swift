@@ -51,8 +51,14 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Normalized order JSON → NormalizedOrder, errors by JSON pointer.
-        .target(name: "YidanIngest", dependencies: ["YidanCore"], swiftSettings: swiftSettings),
+        // Exchange rates (ECB reference rates, customs monthly rates) and RMB conversion.
+        .target(name: "YidanRates", dependencies: ["YidanCore", "YidanXML"], swiftSettings: swiftSettings),
+        // Platform orders and normalized order JSON → NormalizedOrder, errors by JSON pointer.
+        .target(
+            name: "YidanIngest",
+            dependencies: ["YidanCore", "YidanRates", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
         // Mappings/ files → CEB filings, schema-validated.
         .target(
             name: "YidanMapping",
@@ -123,6 +129,11 @@ let package = Package(
         .testTarget(name: "YidanXMLTests", dependencies: ["YidanXML", "YidanCore"]),
         .testTarget(name: "YidanSigningTests", dependencies: ["YidanSigning", "YidanXML", "YidanCore"]),
         .testTarget(name: "YidanIngestTests", dependencies: ["YidanIngest", "YidanCore"]),
+        .testTarget(name: "YidanRatesTests", dependencies: ["YidanRates", "YidanCore"]),
+        .testTarget(
+            name: "YidanPlatformTests",
+            dependencies: ["YidanIngest", "YidanRates", "YidanMapping", "YidanSigning", "YidanXML", "YidanCore"]
+        ),
         .testTarget(
             name: "YidanMappingTests",
             dependencies: ["YidanMapping", "YidanIngest", "YidanCore", "YidanXML", "YidanSigning"],

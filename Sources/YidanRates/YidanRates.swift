@@ -1,0 +1,1 @@
+// YidanRates: placeholder until the rates helper lands its files.
