@@ -23,6 +23,8 @@ struct DemoProgress {
                 let now = (filing.status, filing.attempts)
                 if let previous = seen[key], previous.0 == now.0, previous.1 == now.1 { continue }
                 seen[key] = now
+                // Being claimed or waiting untried are not news; failures and receipts are.
+                if filing.status == .sending || (filing.status == .queued && filing.lastError == nil) { continue }
                 print(line(for: filing))
             }
             if !all.isEmpty, all.allSatisfy({ $0.status.isTerminal(for: $0.kind) }) { return true }
