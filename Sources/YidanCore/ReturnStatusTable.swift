@@ -63,24 +63,15 @@ public struct ReturnStatusTable: Sendable {
     /// Parses the CSV text. Throws `YidanError(.configuration)` naming the line
     /// of the first bad row.
     public init(csv text: String) throws {
-        // Comment lines (starting with '#') are blanked, keeping line numbers right.
-        let uncommented = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
-            .map { $0.trimmingCharacters(in: .whitespaces).hasPrefix("#") ? "" : String($0) }
-            .joined(separator: "\n")
-        let records = try CSVRecords.parse(uncommented).filter { !$0.fields.allSatisfy { $0.trimmingCharacters(in: .whitespaces).isEmpty } }
-        guard let header = records.first else {
-            throw YidanError(.configuration, "return-status table is empty")
-        }
-        let names = header.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-        guard names == ["scope", "code", "status", "zh", "en"] else {
+        let table = try CSVTable(csv: text, name: "return-status table", comments: .anywhere)
+        guard table.header.map({ $0.lowercased() }) == ["scope", "code", "status", "zh", "en"] else {
             throw YidanError(.configuration, "return-status table header must be scope,code,status,zh,en")
         }
+        // A row of empty fields (",,,,") is as blank as an empty line.
+        let records = table.records.filter { !$0.fields.allSatisfy { $0.trimmingCharacters(in: .whitespaces).isEmpty } }
         var rows: [Row] = []
-        for record in records.dropFirst() {
+        for record in records {
             let fields = record.fields.map { $0.trimmingCharacters(in: .whitespaces) }
-            guard fields.count == 5 else {
-                throw YidanError(.configuration, "return-status table line \(record.line): expected 5 fields, found \(fields.count)")
-            }
             let scope: ReceiptKind?
             if fields[0] == "*" {
                 scope = nil
@@ -131,80 +122,5 @@ public struct ReturnStatusTable: Sendable {
             return .range(low...high)
         }
         return .exact(text)
-    }
-}
-
-/// A small RFC 4180 reader: commas, double-quoted fields with `""` escapes and
-/// line breaks inside quotes, CRLF or LF line ends.
-struct CSVRecords {
-    struct Record {
-        var line: Int
-        var fields: [String]
-    }
-
-    static func parse(_ text: String) throws -> [Record] {
-        var records: [Record] = []
-        var fields: [String] = []
-        var field = ""
-        var inQuotes = false
-        var line = 1
-        var recordLine = 1
-        var fieldStarted = false
-        var iterator = text.makeIterator()
-        var pending: Character? = nil
-        func next() -> Character? {
-            if let p = pending { pending = nil; return p }
-            return iterator.next()
-        }
-        func endRecord() {
-            fields.append(field)
-            records.append(Record(line: recordLine, fields: fields))
-            fields = []
-            field = ""
-            fieldStarted = false
-        }
-        while let c = next() {
-            if inQuotes {
-                if c == "\"" {
-                    if let following = next() {
-                        if following == "\"" { field.append("\"") } else { inQuotes = false; pending = following }
-                    } else {
-                        inQuotes = false
-                    }
-                } else {
-                    if c == "\n" || c == "\r\n" { line += 1 }
-                    field.append(c)
-                }
-                continue
-            }
-            switch c {
-            case "\"" where field.isEmpty && !fieldStarted:
-                inQuotes = true
-                fieldStarted = true
-            case ",":
-                fields.append(field)
-                field = ""
-                fieldStarted = false
-            case "\n", "\r\n", "\r":
-                endRecord()
-                line += 1
-                recordLine = line
-            default:
-                field.append(c)
-                fieldStarted = true
-            }
-        }
-        if inQuotes {
-            throw YidanError(.configuration, "CSV line \(recordLine): unterminated quoted field")
-        }
-        if !field.isEmpty || !fields.isEmpty || fieldStarted {
-            endRecord()
-        }
-        // A leading byte-order mark belongs to no field.
-        if var first = records.first, let name = first.fields.first, name.hasPrefix("\u{FEFF}") {
-            first.fields[0] = String(name.dropFirst())
-            records[0] = first
-        }
-        return records
     }
 }

@@ -50,16 +50,13 @@ public struct TaxRateTable: Sendable, Equatable {
 
     /// Parses the CSV text (RFC 4180: quoted fields may hold commas and doubled quotes).
     public init(csv: String) throws(YidanError) {
-        let records = try TaxRateCSV.parse(csv, name: "tax-rates.csv")
-        guard let header = records.first?.fields, header == Self.header else {
+        let table = try CSVTable(csv: csv, name: "tax-rates.csv", comments: .anywhere)
+        guard table.header == Self.header else {
             throw YidanError(.configuration, "tax-rates.csv: the header must be " + Self.header.joined(separator: ","))
         }
         var rates: [TaxRate] = []
-        for record in records.dropFirst() {
+        for record in table.records {
             let place = "tax-rates.csv line \(record.line)"
-            guard record.fields.count == Self.header.count else {
-                throw YidanError(.configuration, "\(place): expected \(Self.header.count) columns, found \(record.fields.count)")
-            }
             let fields = record.fields
             func rate(_ column: Int) throws(YidanError) -> Decimal {
                 guard let value = Money.parse(fields[column]) else {
@@ -103,61 +100,4 @@ public struct TaxRateTable: Sendable, Equatable {
     }
 
     public static func == (lhs: TaxRateTable, rhs: TaxRateTable) -> Bool { lhs.rates == rhs.rates }
-}
-
-/// A minimal RFC 4180 reader for the code tables: records with their line numbers.
-enum TaxRateCSV {
-    struct Record { var line: Int; var fields: [String] }
-
-    static func parse(_ text: String, name: String) throws(YidanError) -> [Record] {
-        var records: [Record] = []
-        var fields: [String] = []
-        var field = ""
-        var inQuotes = false
-        var line = 1
-        var recordLine = 1
-        var chars = Array(text.unicodeScalars)[...]
-        if chars.first == "\u{FEFF}" { chars = chars.dropFirst() }
-        var index = chars.startIndex
-        func endRecord() {
-            fields.append(field)
-            field = ""
-            // Blank lines and comment lines ("#...") are skipped.
-            if !(fields.count == 1 && fields[0].trimmingCharacters(in: .whitespaces).isEmpty), !(fields.first?.hasPrefix("#") ?? false) {
-                records.append(Record(line: recordLine, fields: fields))
-            }
-            fields = []
-        }
-        while index < chars.endIndex {
-            let c = chars[index]
-            index += 1
-            if inQuotes {
-                if c == "\"" {
-                    if index < chars.endIndex, chars[index] == "\"" {
-                        field.unicodeScalars.append("\"")
-                        index += 1
-                    } else {
-                        inQuotes = false
-                    }
-                } else {
-                    if c == "\n" { line += 1 }
-                    field.unicodeScalars.append(c)
-                }
-                continue
-            }
-            switch c {
-            case "\"" where field.isEmpty: inQuotes = true
-            case ",": fields.append(field); field = ""
-            case "\r": continue
-            case "\n":
-                endRecord()
-                line += 1
-                recordLine = line
-            default: field.unicodeScalars.append(c)
-            }
-        }
-        guard !inQuotes else { throw YidanError(.configuration, "\(name) line \(recordLine): unterminated quoted field") }
-        if !field.isEmpty || !fields.isEmpty { endRecord() }
-        return records
-    }
 }

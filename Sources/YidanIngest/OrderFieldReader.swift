@@ -18,7 +18,9 @@ struct ObjectView {
 enum JSONPointer {
     /// RFC 6901: "~" → "~0", "/" → "~1".
     static func escape(_ key: String) -> String {
-        key.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
+        // Almost no key needs escaping; skip Foundation's search-and-replace then.
+        guard key.utf8.contains(where: { $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "/") }) else { return key }
+        return key.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
     }
 }
 

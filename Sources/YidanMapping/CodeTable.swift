@@ -15,45 +15,21 @@ struct CodeTable: Sendable {
     let rows: [[String]]
 
     init(name: String, csv text: String) throws {
-        self.name = name
-        var records = try CSVReader.records(in: Self.droppingLeadingComments(text))
-        guard !records.isEmpty else {
-            throw YidanError(.configuration, "Mappings/tables/\(name).csv is empty: it needs a header row")
-        }
-        let header = records.removeFirst().map { $0.trimmingCharacters(in: .whitespaces) }
-        self.columns = header
-        self.rows = records.filter { !($0.count == 1 && $0[0].isEmpty) }
-        for (offset, row) in rows.enumerated() where row.count != header.count {
-            throw YidanError(
-                .configuration,
-                "Mappings/tables/\(name).csv row \(offset + 2) has \(row.count) fields, the header has \(header.count)"
-            )
-        }
+        // `#` lines before the header say where a table comes from.
+        let table = try CSVTable(csv: text, name: "Mappings/tables/\(name).csv", comments: .beforeHeader)
+        self.init(name: name, table: table)
     }
 
     init(contentsOf url: URL) throws {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw YidanError(.configuration, "cannot read code table \(url.lastPathComponent)", cause: error)
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw YidanError(.configuration, "code table \(url.lastPathComponent) is not UTF-8")
-        }
-        // A UTF-8 byte-order mark would otherwise become part of the first column's name.
-        let cleaned = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
-        try self.init(name: url.deletingPathExtension().lastPathComponent, csv: cleaned)
+        let name = url.deletingPathExtension().lastPathComponent
+        let table = try CSVTable(contentsOf: url, name: "Mappings/tables/\(name).csv", comments: .beforeHeader)
+        self.init(name: name, table: table)
     }
 
-    /// Lines starting with `#` before the header say where a table comes from.
-    static func droppingLeadingComments(_ text: String) -> Substring {
-        var rest = Substring(text)
-        while rest.hasPrefix("#") || rest.hasPrefix("\n") || rest.hasPrefix("\r\n") {
-            guard let end = rest.firstIndex(where: { $0 == "\n" || $0 == "\r\n" }) else { return "" }
-            rest = rest[rest.index(after: end)...]
-        }
-        return rest
+    private init(name: String, table: CSVTable) {
+        self.name = name
+        self.columns = table.header
+        self.rows = table.records.map(\.fields)
     }
 
     func columnIndex(_ column: String) -> Int? {
@@ -110,65 +86,5 @@ struct CodeLookup: Sendable {
     /// e.g. `has no customs unit code in Mappings/tables/unit.csv`.
     var missRule: String {
         "has no \(valueColumn) \(table) code in Mappings/tables/\(table).csv"
-    }
-}
-
-/// RFC 4180 CSV: commas, double-quoted fields with `""` for a quote, CRLF or LF.
-enum CSVReader {
-    static func records(in text: Substring) throws -> [[String]] {
-        var records: [[String]] = []
-        var record: [String] = []
-        var field = ""
-        var inQuotes = false
-        var fieldWasQuoted = false
-        var iterator = text.unicodeScalars.makeIterator()
-        var pending: Unicode.Scalar? = nil
-        func next() -> Unicode.Scalar? {
-            if let scalar = pending { pending = nil; return scalar }
-            return iterator.next()
-        }
-        while let scalar = next() {
-            if inQuotes {
-                if scalar == "\"" {
-                    let following = next()
-                    if following == "\"" {
-                        field.unicodeScalars.append("\"")
-                    } else {
-                        inQuotes = false
-                        pending = following
-                    }
-                } else {
-                    field.unicodeScalars.append(scalar)
-                }
-                continue
-            }
-            switch scalar {
-            case "\"" where field.isEmpty && !fieldWasQuoted:
-                inQuotes = true
-                fieldWasQuoted = true
-            case ",":
-                record.append(field)
-                field = ""
-                fieldWasQuoted = false
-            case "\r":
-                continue
-            case "\n":
-                record.append(field)
-                records.append(record)
-                record = []
-                field = ""
-                fieldWasQuoted = false
-            default:
-                field.unicodeScalars.append(scalar)
-            }
-        }
-        if inQuotes {
-            throw YidanError(.configuration, "a CSV code table ends inside a quoted field")
-        }
-        if !field.isEmpty || !record.isEmpty || fieldWasQuoted {
-            record.append(field)
-            records.append(record)
-        }
-        return records
     }
 }

@@ -21,6 +21,12 @@ public struct SubmitReceipt: Sendable, Equatable {
     }
 }
 
+/// An order mapped, signed and schema-checked, not yet stored (`OrderIntake.prepare`).
+public struct PreparedOrder: Sendable {
+    public var submission: OrderSubmission
+    public var taxTotal: Decimal
+}
+
 /// Accepting one order end to end: ingest → eligibility and tax → map → sign →
 /// validate → one durable transaction. Once `submit` returns, the order and all
 /// its filings are on disk (synchronous commit), so a crash loses nothing.
@@ -51,14 +57,26 @@ public struct OrderIntake: Sendable {
 
     public func submit(_ order: NormalizedOrder) async throws -> SubmitReceipt {
         // Same order again: answer as the first time without mapping anything.
-        let existing = try await store.filings(orderNo: order.orderNo)
-        if !existing.isEmpty {
-            return SubmitReceipt(
-                orderNo: order.orderNo, isNew: false,
-                filings: existing.sorted { $0.kind < $1.kind }.map { ($0.kind, $0.id) },
-                taxTotal: try await storedTaxTotal(orderNo: order.orderNo)
-            )
-        }
+        if let existing = try await existingReceipt(orderNo: order.orderNo) { return existing }
+        return try await accept(prepare(order))
+    }
+
+    /// What was filed for an order number already accepted; nil when it is new.
+    public func existingReceipt(orderNo: String) async throws -> SubmitReceipt? {
+        let existing = try await store.filings(orderNo: orderNo)
+        guard !existing.isEmpty else { return nil }
+        return SubmitReceipt(
+            orderNo: orderNo, isNew: false,
+            filings: existing.sorted { $0.kind < $1.kind }.map { ($0.kind, $0.id) },
+            taxTotal: try await storedTaxTotal(orderNo: orderNo)
+        )
+    }
+
+    /// Everything `submit` does before writing: eligibility and tax (reading the
+    /// buyer's allowance), mapping, signing and schema validation. Writes
+    /// nothing, so `yidan ingest --dry-run` runs exactly this; `accept` stores
+    /// the result. Throws `ValidationFailure` or `YidanError` like `submit`.
+    public func prepare(_ order: NormalizedOrder) async throws -> PreparedOrder {
         var issues: [FieldIssue] = []
         if order.currency != "CNY" {
             issues.append(FieldIssue(
@@ -102,13 +120,21 @@ public struct OrderIntake: Sendable {
             allowance: AllowanceUse(buyerKey: buyerKey, year: year, amount: tax.dutiable, limit: CompositeTax.annualLimit),
             acceptedAt: now.instant
         )
+        return PreparedOrder(submission: submission, taxTotal: tax.total)
+    }
+
+    /// Stores a prepared order in one durable transaction (the buyer's
+    /// allowance is re-checked atomically there).
+    public func accept(_ prepared: PreparedOrder) async throws -> SubmitReceipt {
+        let submission = prepared.submission
+        let kinds = submission.filings.map(\.kind)
         switch try await store.accept(submission) {
         case let .accepted(ids):
-            return SubmitReceipt(orderNo: order.orderNo, isNew: true, filings: zip(prepared.map(\.kind), ids).map { ($0, $1) }, taxTotal: tax.total)
+            return SubmitReceipt(orderNo: submission.orderNo, isNew: true, filings: zip(kinds, ids).map { ($0, $1) }, taxTotal: prepared.taxTotal)
         case .alreadyAccepted:
             // Lost a race with a concurrent submit of the same order: report what is stored.
-            let stored = try await store.filings(orderNo: order.orderNo)
-            return SubmitReceipt(orderNo: order.orderNo, isNew: false, filings: stored.sorted { $0.kind < $1.kind }.map { ($0.kind, $0.id) }, taxTotal: tax.total)
+            let stored = try await store.filings(orderNo: submission.orderNo)
+            return SubmitReceipt(orderNo: submission.orderNo, isNew: false, filings: stored.sorted { $0.kind < $1.kind }.map { ($0.kind, $0.id) }, taxTotal: prepared.taxTotal)
         }
     }
 

@@ -17,6 +17,7 @@ struct YidanCommand: AsyncParsableCommand {
         subcommands: [
             DemoCommand.self,
             SubmitCommand.self,
+            IngestCommand.self,
             StatusCommand.self,
             ListCommand.self,
             RunCommand.self,

@@ -52,3 +52,43 @@ import YidanIngest
         #expect(badStatus.stderr.contains("--status"))
     }
 }
+
+/// `yidan submit` with real platform payloads, joined with the merchant's files.
+@Suite struct PlatformSubmitTests {
+    static let reference = Harness.packageRoot.appendingPathComponent("../shared/reference").standardizedFileURL
+    static let merchant = Harness.packageRoot.appendingPathComponent("Fixtures/merchant")
+
+    @Test func aShopifyOrderIsDetectedJoinedConvertedAndFiled() async throws {
+        let folder = try Harness.temporaryFolder("cli-shopify")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let payload = Self.reference.appendingPathComponent("orders/shopify/shopify_python_api__order.json").path
+        let store = folder.appendingPathComponent("s.sqlite").path
+
+        // Without the merchant's files the payload is recognised and the missing files named.
+        let bare = try await YidanProcess.run(["submit", payload, "--store", store], folder: folder, name: "bare")
+        #expect(bare.status == 64)
+        #expect(bare.stderr.contains("shopify payload"))
+        #expect(bare.stderr.contains("--profile"))
+
+        let result = try await YidanProcess.run([
+            "submit", payload, "--store", store,
+            "--profile", Self.merchant.appendingPathComponent("profile.yaml").path,
+            "--catalog", Self.merchant.appendingPathComponent("catalog.csv").path,
+            "--identities", Self.merchant.appendingPathComponent("identities.csv").path,
+            "--rates", Self.reference.appendingPathComponent("filings/ecb/eurofxref-daily_2025-05-09.xml").path,
+            "--rate-date", "2025-05-09",
+        ], folder: folder, name: "shopify")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.hasPrefix("accepted 1001"))
+        for kind in ["CEB311", "CEB411", "CEB511", "CEB621"] { #expect(result.stdout.contains(kind)) }
+    }
+
+    @Test func theMalformedShopeeSampleIsRefusedWithItsPosition() async throws {
+        let folder = try Harness.temporaryFolder("cli-shopee")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let payload = Self.reference.appendingPathComponent("orders/shopee/v2.order.get_order_detail.response_sample.txt").path
+        let result = try await YidanProcess.run(["submit", payload, "--store", folder.appendingPathComponent("s.sqlite").path], folder: folder, name: "shopee")
+        #expect(result.status == 65)
+        #expect(result.stderr.contains("line 2, column 1"))
+    }
+}

@@ -1,1 +1,0 @@
-// YidanRates: placeholder until the rates helper lands its files.

@@ -1,1 +1,0 @@
-// YidanRatesTests placeholder
