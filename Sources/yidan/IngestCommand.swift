@@ -61,6 +61,9 @@ struct IngestCommand: AsyncParsableCommand {
     @Option(name: .long, help: "With plain-line progress, print a line every this many orders (and every 10 s).")
     var progressEvery: Int = 1000
 
+    @Flag(name: .long, help: "Show, for the one order in the given file(s), every normalized field, its value and where it came from; file nothing.")
+    var explain = false
+
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var filingOptions: FilingOptions
     @OptionGroup(title: "Platform payloads") var platformOptions: IngestPlatformOptions
@@ -74,6 +77,10 @@ struct IngestCommand: AsyncParsableCommand {
     var mode: BatchIntake.Mode { validateOnly ? .validateOnly : dryRun ? .dryRun : .accept }
 
     func run() async throws {
+        if explain {
+            try IngestExplain(files: paths, platformOptions: platformOptions, mappings: filingOptions.mappings).run()
+            return
+        }
         let sources: OrderSourceList
         do {
             sources = try OrderSourceList(paths: paths)

@@ -49,7 +49,16 @@ struct IngestPlatformOptions: ParsableArguments {
 
     /// The normalized order JSON reader, or the platform engine with the merchant's files.
     func normalizer(mappingsDirectory: URL) throws -> any OrderNormalizer {
-        guard readsPlatformPayloads, let profile, let catalog else { return NormalizedOrderJSONNormalizer() }
+        guard let (registry, assembler) = try platformEngine(mappingsDirectory: mappingsDirectory) else {
+            return NormalizedOrderJSONNormalizer()
+        }
+        return PlatformOrderNormalizer(registry: registry, assembler: assembler, platform: platform)
+    }
+
+    /// The platform registry and the assembler with the merchant's files; nil
+    /// when no platform option was given.
+    func platformEngine(mappingsDirectory: URL) throws -> (PlatformRegistry, OrderAssembler)? {
+        guard readsPlatformPayloads, let profile, let catalog else { return nil }
         do {
             let registry = try PlatformRegistry(directory: mappingsDirectory.appendingPathComponent("platforms"))
             if let platform, !registry.platforms.contains(platform) {
@@ -63,9 +72,7 @@ struct IngestPlatformOptions: ParsableArguments {
             let taxRates = try TaxRateTable(csv: String(
                 contentsOf: mappingsDirectory.appendingPathComponent("tables/tax-rates.csv"), encoding: .utf8
             ))
-            return PlatformOrderNormalizer(
-                registry: registry, assembler: OrderAssembler(context: context, taxRates: taxRates), platform: platform
-            )
+            return (registry, OrderAssembler(context: context, taxRates: taxRates))
         } catch let failure as CLIFailure {
             throw failure
         } catch let failure as ValidationFailure {

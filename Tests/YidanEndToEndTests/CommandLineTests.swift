@@ -83,6 +83,36 @@ import YidanIngest
         for kind in ["CEB311", "CEB411", "CEB511", "CEB621"] { #expect(result.stdout.contains(kind)) }
     }
 
+    @Test func explainShowsEveryFieldWithItsOriginAndMasksPersonalData() async throws {
+        let folder = try Harness.temporaryFolder("cli-explain")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let identities = Self.merchant.appendingPathComponent("identities.csv")
+        let result = try await YidanProcess.run([
+            "ingest", "--explain", Self.reference.appendingPathComponent("orders/shopify/shopify_python_api__order.json").path,
+            "--profile", Self.merchant.appendingPathComponent("profile.yaml").path,
+            "--catalog", Self.merchant.appendingPathComponent("catalog.csv").path,
+            "--identities", identities.path,
+            "--rates", Self.reference.appendingPathComponent("filings/ecb/eurofxref-daily_2025-05-09.xml").path,
+            "--rate-date", "2025-05-09",
+        ], folder: folder, name: "explain")
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        func origin(of pointer: String) -> String? {
+            guard let index = lines.firstIndex(where: { $0.hasPrefix(pointer + " ") }), index + 1 < lines.count else { return nil }
+            return lines[index + 1]
+        }
+        #expect(origin(of: "/orderNo")?.contains("shopify:/order/name") == true)
+        #expect(origin(of: "/items/0/gcode")?.contains("catalog") == true)
+        #expect(origin(of: "/tradeMode")?.contains("profile") == true)
+        #expect(origin(of: "/freight")?.contains("7.2405") == true)
+        #expect(origin(of: "/buyer/idNumber")?.contains("identities") == true)
+        let identity = try #require(try BuyerIdentities(contentsOf: identities).identity(orderNo: "1001"))
+        for column in ["idNumber", "realName", "phone", "consigneeAddress"] {
+            let secret = try #require(identity[column])
+            #expect(!result.stdout.contains(secret), "\(column) shown unmasked")
+        }
+    }
+
     @Test func theMalformedShopeeSampleIsRefusedWithItsPosition() async throws {
         let folder = try Harness.temporaryFolder("cli-shopee")
         defer { try? FileManager.default.removeItem(at: folder) }

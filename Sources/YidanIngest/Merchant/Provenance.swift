@@ -49,6 +49,32 @@ public struct AssembledOrder: Sendable, Equatable {
         }
     }
 
+    /// Every field of the normalized order with its value as text, in the
+    /// order of the normalized JSON (`yidan ingest --explain`).
+    public var leafValues: [(pointer: String, value: String)] {
+        Self.leaves(of: OrderEncoder.document(order))
+    }
+
+    /// The pointers of every field a normalized order holds.
+    public static func leafPointerList(of order: NormalizedOrder) -> [String] {
+        leafPointers(of: OrderEncoder.document(order))
+    }
+
+    static func leaves(of value: JSONValue, at pointer: String = "") -> [(pointer: String, value: String)] {
+        switch value {
+        case .object(let members):
+            members.flatMap { leaves(of: $0.value, at: pointer + "/" + JSONPointer.escape($0.key)) }
+        case .array(let values):
+            values.enumerated().flatMap { leaves(of: $0.element, at: pointer + "/\($0.offset)") }
+        case .string(let text), .number(let text):
+            [(pointer, text)]
+        case .bool(let flag):
+            [(pointer, flag ? "true" : "false")]
+        case .null:
+            [(pointer, "null")]
+        }
+    }
+
     /// Every scalar's pointer in document order.
     static func leafPointers(of value: JSONValue, at pointer: String = "") -> [String] {
         switch value {
