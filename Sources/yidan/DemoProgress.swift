@@ -57,8 +57,12 @@ struct DemoProgress {
     func summary() async throws -> String {
         var lines = ["summary"]
         for orderNo in orderNos {
-            lines.append("  \(orderNo)")
-            for filing in try await store.filings(orderNo: orderNo).sorted(by: { $0.kind < $1.kind }) {
+            let filings = try await store.filings(orderNo: orderNo).sorted(by: { $0.kind < $1.kind })
+            let rollup = OrderRollup.status(of: filings.map {
+                FilingSummary(kind: $0.kind, status: $0.status, lastReturnStatus: $0.lastReturnStatus, lastReturnInfo: $0.lastReturnInfo, lastError: $0.lastError)
+            })
+            lines.append("  \(orderNo): \(rollup)")
+            for filing in filings {
                 let codes = try await store.receipts(filingID: filing.id).filter(\.moved).map(\.returnStatus)
                 let path = ([String(filing.kind.rawValue.dropFirst(3))] + codes).joined(separator: " → ")
                 let kind = "\(filing.kind.rawValue) \(filing.kind.label)".padding(toLength: 18, withPad: " ", startingAt: 0)

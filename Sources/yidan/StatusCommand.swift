@@ -7,7 +7,7 @@ import YidanStore
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show every filing of an order: status, attempts and the last receipt.",
+        abstract: "Show an order's overall status and every filing: status, attempts and the last receipt.",
         discussion: """
         Examples:
           yidan status YD20261111000001
@@ -29,7 +29,10 @@ struct StatusCommand: AsyncParsableCommand {
         guard !filings.isEmpty else {
             throw CLIFailure("no order \(orderNo) in \(storeOptions.store)", exitCode: 66)
         }
-        print("order \(orderNo)")
+        let rollup = OrderRollup.status(of: filings.map {
+            FilingSummary(kind: $0.kind, status: $0.status, lastReturnStatus: $0.lastReturnStatus, lastReturnInfo: $0.lastReturnInfo, lastError: $0.lastError)
+        })
+        print("order \(orderNo): \(rollup)")
         print(FilingTable.render(filings.sorted { $0.kind < $1.kind }, showOrder: false))
         if history {
             for filing in filings.sorted(by: { $0.kind < $1.kind }) {
