@@ -140,7 +140,7 @@ let package = Package(
             exclude: ["Golden"]
         ),
         .testTarget(name: "YidanStoreTests", dependencies: ["YidanStore", "YidanCore"]),
-        .testTarget(name: "YidanReceiptsTests", dependencies: ["YidanReceipts", "YidanStore", "YidanCore", "YidanXML"]),
+        .testTarget(name: "YidanReceiptsTests", dependencies: ["YidanReceipts", "YidanStore", "YidanCore", "YidanXML", "YidanIngest"]),
         .testTarget(
             name: "YidanDispatchTests",
             dependencies: ["YidanDispatch", "YidanStore", "YidanCore", "YidanXML", "YidanMapping", .product(name: "Hummingbird", package: "hummingbird")]

@@ -12,11 +12,11 @@ struct FilingBuilder {
     func build(in scope: MappingScope) throws -> XMLDocument {
         let document = XMLDocument(rootName: mapping.root, namespaceURI: mapping.namespaceURI, prefix: mapping.prefix)
         guard let root = document.root else {
-            throw YidanError(.xml, "\(mapping.kind.rawValue): the new document has no root element")
+            throw YidanError(.xml, "\(mapping.message): the new document has no root element")
         }
         var issues: [FieldIssue] = []
         for attribute in mapping.attributes {
-            if let text = attribute.render(in: scope, kind: mapping.kind, issues: &issues) {
+            if let text = attribute.render(in: scope, message: mapping.message, issues: &issues) {
                 root.setAttribute(attribute.name, text)
             }
         }
@@ -24,7 +24,7 @@ struct FilingBuilder {
         guard issues.isEmpty else {
             throw YidanError(
                 .mapping,
-                "\(mapping.kind.rawValue) cannot be built from order \(scope.order.orderNo): "
+                "\(mapping.message) cannot be built from order \(scope.order.orderNo): "
                     + issues.map(\.description).joined(separator: "; "),
                 cause: ValidationFailure(issues: issues)
             )
@@ -36,7 +36,7 @@ struct FilingBuilder {
         for rule in rules {
             switch rule {
             case .field(let field):
-                if let text = field.render(in: scope, kind: mapping.kind, issues: &issues) {
+                if let text = field.render(in: scope, message: mapping.message, issues: &issues) {
                     parent.addChild(field.name, text: text)
                 }
             case .group(let group):
@@ -44,7 +44,7 @@ struct FilingBuilder {
                 if let list = group.repeatOver {
                     let count = list.count(scope)
                     if count == 0 {
-                        issues.append(FieldIssue(pointer: list.pointer, value: nil, rule: "must not be empty for \(mapping.kind.rawValue) \(group.name)"))
+                        issues.append(FieldIssue(pointer: list.pointer, value: nil, rule: "must not be empty for \(mapping.message) \(group.name)"))
                     }
                     for index in 0..<count {
                         var itemScope = scope

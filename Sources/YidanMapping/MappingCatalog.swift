@@ -15,6 +15,8 @@ public struct MappingCatalog: Sendable {
     let mappings: [MessageKind: MessageMapping]
     let tables: [String: CodeTable]
     let schema: XMLSchema
+    /// The tax and FX filings' mappings and schemas (`AuthorityFilingMappings`).
+    let authorityFilings: AuthorityFilingMappings
 
     /// The schema file every built message is validated against.
     public static let schemaFile = "schemas/ceb-import.xsd"
@@ -34,9 +36,10 @@ public struct MappingCatalog: Sendable {
             } catch {
                 throw YidanError(.configuration, "cannot read mapping file Mappings/\(relative)", cause: error)
             }
-            mappings[kind] = try compiler.compile(yaml: text, file: "Mappings/\(relative)", expecting: kind)
+            mappings[kind] = try compiler.compile(yaml: text, file: "Mappings/\(relative)", expecting: kind.rawValue)
         }
         self.mappings = mappings
+        self.authorityFilings = try AuthorityFilingMappings(directory: directory, compiler: &compiler)
         self.tables = compiler.tables
         self.schema = try XMLSchema(contentsOf: directory.appendingPathComponent(Self.schemaFile))
     }

@@ -23,7 +23,7 @@ struct MappingFileCompiler {
         self.tablesFolder = tablesFolder
     }
 
-    mutating func compile(yaml text: String, file: String, expecting kind: MessageKind) throws -> MessageMapping {
+    mutating func compile(yaml text: String, file: String, expecting expected: String) throws -> MessageMapping {
         self.file = file
         let node: Node?
         do {
@@ -35,8 +35,8 @@ struct MappingFileCompiler {
             throw YidanError(.configuration, "\(file) must be a mapping with message, root, namespace, prefix and elements")
         }
         let message = try string(top, "message", context: file)
-        guard message == kind.rawValue else {
-            throw YidanError(.configuration, "\(file) maps \(message), expected \(kind.rawValue)")
+        guard message == expected else {
+            throw YidanError(.configuration, "\(file) maps \(message), expected \(expected)")
         }
         var attributes: [FieldRule] = []
         if let attributeNode = top["attributes"] {
@@ -52,7 +52,7 @@ struct MappingFileCompiler {
             throw YidanError(.configuration, "\(file) has no elements")
         }
         return MessageMapping(
-            kind: kind,
+            message: message,
             root: try string(top, "root", context: file),
             namespaceURI: try string(top, "namespace", context: file),
             prefix: try string(top, "prefix", context: file),

@@ -1,9 +1,12 @@
 import Foundation
 import YidanCore
 
-/// One message's mapping, compiled from `Mappings/ceb/<kind>.yaml`.
+/// One message's mapping, compiled from `Mappings/ceb/<kind>.yaml` (or an
+/// authority filing's `Mappings/authorities/<kind>.yaml`).
 struct MessageMapping: Sendable {
-    let kind: MessageKind
+    /// The message's name in errors: a `MessageKind` raw value (`CEB311`) or an
+    /// `AuthorityFilingKind` raw value (`TAX-IMPORT`).
+    let message: String
     let root: String
     let namespaceURI: String
     let prefix: String
@@ -56,13 +59,13 @@ extension FieldRule {
     static let defaultTimeFormat = "yyyyMMddHHmmss"
 
     /// The element text, or nil when it is left out. Problems become issues.
-    func render(in scope: MappingScope, kind: MessageKind, issues: inout [FieldIssue]) -> String? {
+    func render(in scope: MappingScope, message: String, issues: inout [FieldIssue]) -> String? {
         if let when, !when.holds(in: scope) { return nil }
         let path = source.primaryPath
         let pointer = path?.pointer(scope) ?? location
         guard let value = source.evaluate(in: scope).flatMap({ $0.isEmpty ? nil : $0 }) ?? fallback.map(MappingValue.text) else {
             if !optional {
-                issues.append(FieldIssue(pointer: pointer, value: nil, rule: "is required for \(kind.rawValue) \(location)"))
+                issues.append(FieldIssue(pointer: pointer, value: nil, rule: "is required for \(message) \(location)"))
             }
             return nil
         }
@@ -92,14 +95,14 @@ extension FieldRule {
             let shown = path.map { $0.maskedValue(value.plainText) } ?? value.plainText
             issues.append(FieldIssue(
                 pointer: pointer, value: shown,
-                rule: "must give \(expect) for \(kind.rawValue) \(location) (found \(text))"
+                rule: "must give \(expect) for \(message) \(location) (found \(text))"
             ))
             return nil
         }
         if let maxLength, text.count > maxLength {
             issues.append(FieldIssue(
                 pointer: pointer, value: path?.maskedValue(text) ?? text,
-                rule: "is longer than the \(maxLength) characters \(kind.rawValue) \(location) allows"
+                rule: "is longer than the \(maxLength) characters \(message) \(location) allows"
             ))
             return nil
         }

@@ -11,6 +11,8 @@ struct MappingScope: Sendable {
     let profile: MappingProfile
     /// Inside a `repeat` over `order.items`: the current item's 0-based index.
     var itemIndex: Int?
+    /// Inputs only the tax and FX filings read (`annual.*`, `fx.*`); nil for CEB messages.
+    var authority: AuthorityFilingInputs? = nil
 
     var item: OrderItem? {
         guard let itemIndex, order.items.indices.contains(itemIndex) else { return nil }
@@ -211,6 +213,7 @@ extension SourcePath {
         other("profile.dxpId", "Mappings/profile.yaml: baseTransfer.dxpId") { .text($0.profile.dxpId) }
         other("profile.note", "Mappings/profile.yaml: baseTransfer.note") { .optionalText($0.profile.note) }
         other("profile.areaName", "Mappings/profile.yaml: bondedArea.name") { .optionalText($0.profile.bondedAreaName) }
-        return paths
+        // Paths of the tax and FX filings (AuthorityFilingPaths.swift).
+        return paths.merging(SourcePath.authorityFilingPaths) { existing, _ in existing }
     }()
 }
