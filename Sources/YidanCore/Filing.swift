@@ -1,17 +1,49 @@
-/// The authority a filing goes to. Customs today; tax and FX arrive later.
+/// The authority a filing goes to: one declaration reaches all three.
 public enum Authority: String, Sendable, Hashable, CaseIterable {
+    /// China customs, through the e-port data-exchange gateway (CEB messages).
     case customs
+    /// The tax authority: the withheld cross-border composite tax.
+    case tax
+    /// The foreign-exchange administration: balance-of-payments records.
+    case fx
 }
 
-/// The kinds of message yidan files, by their CEB message type.
+/// Which way the goods go.
+public enum Direction: String, Sendable, Hashable, CaseIterable {
+    case `import`
+    case export
+}
+
+/// The kinds of message yidan files: CEB messages by their type, and the
+/// project's own tax and FX filings.
 public enum MessageKind: String, Sendable, Hashable, CaseIterable, Comparable {
+    // Import declarations.
     case ceb311 = "CEB311"
     case ceb411 = "CEB411"
     case ceb511 = "CEB511"
     case ceb621 = "CEB621"
+    // Export declarations.
+    case ceb303 = "CEB303"
+    case ceb403 = "CEB403"
+    case ceb505 = "CEB505"
+    case ceb603 = "CEB603"
+    // The other authorities (`docs/filings.md`).
+    case taxImport = "TAX-IMPORT"
+    case fxPayment = "FX-PAYMENT"
 
-    /// The root element name, e.g. `CEB311Message`.
-    public var rootElement: String { rawValue + "Message" }
+    /// The four customs messages of a cross-border retail import.
+    public static let importDeclaration: [MessageKind] = [.ceb311, .ceb411, .ceb511, .ceb621]
+    /// The four customs messages of a cross-border e-commerce export.
+    public static let exportDeclaration: [MessageKind] = [.ceb303, .ceb403, .ceb505, .ceb603]
+
+    /// The root element name, e.g. `CEB311Message`, `TaxImportFiling`.
+    public var rootElement: String {
+        switch self {
+        case .taxImport: "TaxImportFiling"
+        case .fxPayment: "FxPaymentFiling"
+        default: rawValue + "Message"
+        }
+    }
     /// The receipt that answers it (CEB312 for CEB311, …).
     public var receiptKind: ReceiptKind {
         switch self {
@@ -19,21 +51,42 @@ public enum MessageKind: String, Sendable, Hashable, CaseIterable, Comparable {
         case .ceb411: .ceb412
         case .ceb511: .ceb512
         case .ceb621: .ceb622
+        case .ceb303: .ceb304
+        case .ceb403: .ceb404
+        case .ceb505: .ceb506
+        case .ceb603: .ceb604
+        case .taxImport: .taxReceipt
+        case .fxPayment: .fxReceipt
         }
     }
-    public var authority: Authority { .customs }
+    public var authority: Authority {
+        switch self {
+        case .taxImport: .tax
+        case .fxPayment: .fx
+        default: .customs
+        }
+    }
+    public var direction: Direction {
+        MessageKind.exportDeclaration.contains(self) ? .export : .import
+    }
     /// What a person calls it.
     public var label: String {
         switch self {
-        case .ceb311: "order"
+        case .ceb311, .ceb303: "order"
         case .ceb411: "payment"
-        case .ceb511: "waybill"
-        case .ceb621: "inventory"
+        case .ceb403: "receipt of payment"
+        case .ceb511, .ceb505: "waybill"
+        case .ceb621, .ceb603: "inventory"
+        case .taxImport: "tax"
+        case .fxPayment: "FX"
         }
     }
     /// The status at which this kind of filing is done and good.
     public var finalSuccess: FilingStatus {
-        self == .ceb621 ? .released : .stored
+        switch self {
+        case .ceb621, .ceb603: .released
+        default: .stored
+        }
     }
 
     /// Filings of the same order that must have left the outbox before this
@@ -41,7 +94,11 @@ public enum MessageKind: String, Sendable, Hashable, CaseIterable, Comparable {
     /// and waybill it already holds (the three-document match), so sending the
     /// inventory first only earns a refusal.
     public var prerequisites: [MessageKind] {
-        self == .ceb621 ? [.ceb311, .ceb411, .ceb511] : []
+        switch self {
+        case .ceb621: [.ceb311, .ceb411, .ceb511]
+        case .ceb603: [.ceb303, .ceb403, .ceb505]
+        default: []
+        }
     }
 
     public static func < (lhs: MessageKind, rhs: MessageKind) -> Bool { lhs.rawValue < rhs.rawValue }
@@ -52,14 +109,32 @@ public enum ReceiptKind: String, Sendable, Hashable, CaseIterable {
     case ceb412 = "CEB412"
     case ceb512 = "CEB512"
     case ceb622 = "CEB622"
+    case ceb304 = "CEB304"
+    case ceb404 = "CEB404"
+    case ceb506 = "CEB506"
+    case ceb604 = "CEB604"
+    case taxReceipt = "TAX-RECEIPT"
+    case fxReceipt = "FX-RECEIPT"
 
-    public var rootElement: String { rawValue + "Message" }
+    public var rootElement: String {
+        switch self {
+        case .taxReceipt: "TaxFilingReceipt"
+        case .fxReceipt: "FxFilingReceipt"
+        default: rawValue + "Message"
+        }
+    }
     public var answers: MessageKind {
         switch self {
         case .ceb312: .ceb311
         case .ceb412: .ceb411
         case .ceb512: .ceb511
         case .ceb622: .ceb621
+        case .ceb304: .ceb303
+        case .ceb404: .ceb403
+        case .ceb506: .ceb505
+        case .ceb604: .ceb603
+        case .taxReceipt: .taxImport
+        case .fxReceipt: .fxPayment
         }
     }
 }
@@ -121,7 +196,7 @@ public enum FilingStatus: String, Sendable, Hashable, CaseIterable {
         switch self {
         case .rejected, .dead, .closed: true
         case .released: true
-        case .stored: kind != .ceb621
+        case .stored: kind.finalSuccess == .stored
         default: false
         }
     }

@@ -27,8 +27,10 @@ public struct MappingCatalog: Sendable {
 
         var mappings: [MessageKind: MessageMapping] = [:]
         var compiler = MappingFileCompiler(tablesFolder: directory.appendingPathComponent("tables"))
-        for kind in MessageKind.allCases {
+        // Customs messages whose mapping files exist (exports arrive with their files).
+        for kind in MessageKind.allCases where kind.authority == .customs {
             let relative = "ceb/\(kind.rawValue).yaml"
+            guard kind.direction == .import || FileManager.default.fileExists(atPath: directory.appendingPathComponent(relative).path) else { continue }
             let url = directory.appendingPathComponent(relative)
             let text: String
             do {

@@ -101,7 +101,7 @@ public struct OrderIntake: Sendable {
         }
 
         var prepared: [PreparedFiling] = []
-        for kind in MessageKind.allCases {
+        for kind in MessageKind.importDeclaration {
             let guid = UUID().uuidString.uppercased()
             let document = try catalog.makeFiling(kind, order: order, tax: tax, guid: guid, now: now)
             try XMLSignature.signEnveloped(document, with: signer)

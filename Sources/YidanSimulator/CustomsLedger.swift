@@ -49,6 +49,7 @@ public struct CustomsLedger: Sendable {
         case .ceb311, .ceb621: parts = [message["ebpCode"], message["orderNo"]]
         case .ceb411: parts = [message["payCode"], message["payTransactionId"]]
         case .ceb511: parts = [message["logisticsCode"], message["logisticsNo"]]
+        default: parts = [message.guid]  // only import declarations reach the ledger
         }
         return message.kind.rawValue + "|" + parts.map { $0 ?? "" }.joined(separator: "|")
     }
@@ -139,6 +140,7 @@ public struct CustomsLedger: Sendable {
         case .ceb411: "payment \(message["payTransactionId"] ?? "?") of payCode \(message["payCode"] ?? "?")"
         case .ceb511: "waybill \(message["logisticsNo"] ?? "?") of logisticsCode \(message["logisticsCode"] ?? "?")"
         case .ceb621: "inventory for order \(message["orderNo"] ?? "?") of ebpCode \(message["ebpCode"] ?? "?")"
+        default: "\(message.kind.rawValue) \(message.guid)"
         }
     }
 }

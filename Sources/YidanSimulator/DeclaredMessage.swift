@@ -45,7 +45,7 @@ public struct DeclaredMessage: Sendable, Equatable {
         guard let root = document.root, root.namespaceURI == Self.cebNamespace else {
             throw YidanError(.xml, "the message root is not in the CEB namespace")
         }
-        guard let kind = MessageKind.allCases.first(where: { $0.rootElement == root.localName }) else {
+        guard let kind = MessageKind.importDeclaration.first(where: { $0.rootElement == root.localName }) else {
             throw YidanError(.xml, "unsupported message \(root.localName); expected CEB311/411/511/621Message")
         }
         let (wrapperName, headName, listName) = Self.layout(of: kind)
@@ -84,6 +84,10 @@ public struct DeclaredMessage: Sendable, Equatable {
         case .ceb411: ("Payment", "PaymentHead", nil)
         case .ceb511: ("Logistics", "LogisticsHead", nil)
         case .ceb621: ("Inventory", "InventoryHead", "InventoryList")
+        default:
+            // `init(document:)` admits import declarations only; exports and the
+            // other authorities are not played by this gateway yet.
+            ("", "", nil)
         }
     }
 }

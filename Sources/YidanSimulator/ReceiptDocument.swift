@@ -47,6 +47,7 @@ public struct ReceiptDocument: Sendable {
         case .ceb412: "PaymentReturn"
         case .ceb512: "LogisticsReturn"
         case .ceb622: "InventoryReturn"
+        default: "Return"  // only import declarations are answered by this gateway
         }
     }
 
@@ -71,6 +72,8 @@ public struct ReceiptDocument: Sendable {
             fields.append(("copNo", String((d["copNo"] ?? d["orderNo"] ?? "-").prefix(20))))
             fields.append(("preNo", preNo ?? String(repeating: "0", count: 18)))
             if let invtNo { fields.append(("invtNo", invtNo)) }
+        default:
+            break  // only import declarations are answered by this gateway
         }
         fields += [
             ("returnStatus", step.returnStatus),

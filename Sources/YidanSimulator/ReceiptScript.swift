@@ -47,6 +47,8 @@ public enum ReceiptScript {
                 ReceiptStep(returnStatus: "399", returnInfo: "海关审结[\(guid)]"),
                 ReceiptStep(returnStatus: "800", returnInfo: "放行[\(guid)]"),
             ]
+        default:
+            [declaring(guid)]  // only import declarations reach this gateway's script
         }
     }
 
