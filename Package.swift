@@ -127,7 +127,7 @@ let package = Package(
 
         .testTarget(name: "YidanCoreTests", dependencies: ["YidanCore"]),
         .testTarget(name: "YidanXMLTests", dependencies: ["YidanXML", "YidanCore"]),
-        .testTarget(name: "YidanSigningTests", dependencies: ["YidanSigning", "YidanXML", "YidanCore"]),
+        .testTarget(name: "YidanSigningTests", dependencies: ["YidanSigning", "YidanXML", "YidanCore", "YidanMapping", "YidanIngest"]),
         .testTarget(name: "YidanIngestTests", dependencies: ["YidanIngest", "YidanCore"]),
         .testTarget(name: "YidanRatesTests", dependencies: ["YidanRates", "YidanCore"]),
         .testTarget(
@@ -148,6 +148,10 @@ let package = Package(
         .testTarget(
             name: "YidanSimulatorTests",
             dependencies: ["YidanSimulator", "YidanDispatch", "YidanMapping", "YidanSigning", "YidanXML", "YidanCore", "YidanIngest", .product(name: "Hummingbird", package: "hummingbird")]
+        ),
+        .testTarget(
+            name: "YidanRouterTests",
+            dependencies: ["YidanRouter", "YidanCore", "YidanXML", "YidanMapping", "YidanIngest", "YidanStore", "YidanSigning"]
         ),
         .testTarget(
             name: "YidanEndToEndTests",

@@ -28,12 +28,16 @@ public struct NormalizedOrder: Sendable, Equatable, Hashable {
     public var enterprises: Enterprises
     public var customs: CustomsCodes
     public var note: String?
+    /// Set for an export order (nil: an import). Switches the trade mode's
+    /// meaning, the buyer and consignee rules and the messages filed (CEB303/403/505/603).
+    public var export: ExportDetails?
 
     public init(
         orderNo: String, platform: String, orderTime: ZonedDateTime, tradeMode: TradeMode,
         currency: String, goodsValue: Decimal, freight: Decimal, insurance: Decimal, discount: Decimal,
         buyer: Buyer, consignee: Consignee, items: [OrderItem], payment: Payment,
-        logistics: Logistics, enterprises: Enterprises, customs: CustomsCodes, note: String? = nil
+        logistics: Logistics, enterprises: Enterprises, customs: CustomsCodes, note: String? = nil,
+        export: ExportDetails? = nil
     ) {
         self.orderNo = orderNo
         self.platform = platform
@@ -52,15 +56,21 @@ public struct NormalizedOrder: Sendable, Equatable, Hashable {
         self.enterprises = enterprises
         self.customs = customs
         self.note = note
+        self.export = export
     }
 }
 
-/// Customs supervision mode of a cross-border retail import.
+/// Customs supervision mode (贸易方式) of a cross-border e-commerce order.
+/// 9610 and 1210 exist both ways: `NormalizedOrder.export` says which.
 public enum TradeMode: String, Sendable, Hashable, CaseIterable {
-    /// 9610: direct purchase import (goods shipped per parcel from abroad).
+    /// 9610: direct purchase import (goods shipped per parcel from abroad), or B2C direct export.
     case directPurchase = "9610"
-    /// 1210: bonded import (goods held in a bonded zone; needs an `emsNo`).
+    /// 1210: bonded import (goods held in a bonded zone; needs an `emsNo`), or bonded export.
     case bonded = "1210"
+    /// 9710: B2B direct export (export only).
+    case b2bExport = "9710"
+    /// 9810: export to an overseas warehouse (export only).
+    case overseasWarehouse = "9810"
 }
 
 /// The person who bought and pays; the tax payer of the cross-border retail tax.

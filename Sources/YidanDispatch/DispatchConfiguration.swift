@@ -1,9 +1,17 @@
+import Foundation
 public import YidanCore
 
 /// Where and how the dispatcher delivers filings.
 public struct DispatchConfiguration: Sendable {
-    /// The data-exchange gateway's endpoint, e.g. `http://127.0.0.1:8088/dxp`.
-    public var gatewayURL: String
+    /// Where each authority's filings are posted: customs messages in a DxpMsg
+    /// envelope to the data-exchange gateway, tax and FX filings as their own
+    /// XML to their endpoints (`docs/filings.md`).
+    public var endpoints: [Authority: String]
+    /// The data-exchange gateway's endpoint (the customs endpoint), e.g. `http://127.0.0.1:8088/dxp/messages`.
+    public var gatewayURL: String {
+        get { endpoints[.customs] ?? "" }
+        set { endpoints[.customs] = newValue }
+    }
     /// Our DXP node id (TransInfo/SenderId).
     public var senderId: String
     /// The DXP receivers (TransInfo/ReceiverIds), customs' node ids.
@@ -18,17 +26,52 @@ public struct DispatchConfiguration: Sendable {
     public var pollInterval: Duration
     public var retryPolicy: RetryPolicy
 
+    /// - Parameter endpoints: the tax and FX endpoints; one not given is
+    ///   derived from `gatewayURL` (`defaultEndpoint(for:gatewayURL:)`).
     public init(
-        gatewayURL: String, senderId: String, receiverIds: [String],
+        gatewayURL: String, senderId: String, receiverIds: [String], endpoints: [Authority: String] = [:],
         maxInFlight: Int = 8, lease: Duration = .seconds(120), pollInterval: Duration = .seconds(5),
         retryPolicy: RetryPolicy = .standard
     ) {
-        self.gatewayURL = gatewayURL
+        var all = endpoints
+        all[.customs] = gatewayURL
+        for authority in Authority.allCases where all[authority] == nil {
+            all[authority] = Self.defaultEndpoint(for: authority, gatewayURL: gatewayURL)
+        }
+        self.endpoints = all
         self.senderId = senderId
         self.receiverIds = receiverIds
         self.maxInFlight = max(1, maxInFlight)
         self.lease = lease
         self.pollInterval = pollInterval
         self.retryPolicy = retryPolicy
+    }
+
+    /// Where `authority`'s filings go; nil when none is configured.
+    public func endpoint(for authority: Authority) -> String? {
+        endpoints[authority]
+    }
+
+    /// The path of each authority's endpoint on the built-in simulator, and the default.
+    public static func defaultPath(for authority: Authority) -> String {
+        switch authority {
+        case .customs: "/dxp/messages"
+        case .tax: "/tax/filings"
+        case .fx: "/fx/filings"
+        }
+    }
+
+    /// The gateway's scheme, host and port with the authority's default path,
+    /// e.g. `http://127.0.0.1:8088/tax/filings` for `http://127.0.0.1:8088/dxp/messages`;
+    /// the customs endpoint is the gateway itself. Nil when `gatewayURL` has no host.
+    public static func defaultEndpoint(for authority: Authority, gatewayURL: String) -> String? {
+        if authority == .customs { return gatewayURL }
+        guard let gateway = URLComponents(string: gatewayURL), gateway.host != nil else { return nil }
+        var base = URLComponents()
+        base.scheme = gateway.scheme
+        base.host = gateway.host
+        base.port = gateway.port
+        base.path = defaultPath(for: authority)
+        return base.string
     }
 }

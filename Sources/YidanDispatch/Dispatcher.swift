@@ -6,8 +6,10 @@ import Synchronization
 import YidanCore
 import YidanMapping
 
-/// Drains the durable outbox: claims due filings, wraps each in a `DxpMsg`
-/// envelope, POSTs it to the gateway and records the attempt and its outcome.
+/// Drains the durable outbox: claims due filings, POSTs each to its
+/// authority (customs messages in a `DxpMsg` envelope to the gateway, tax and
+/// FX filings as their XML to their own endpoints) and records the attempt
+/// and its outcome.
 ///
 /// The store is the queue: a filing is claimed with a lease (status `sending`)
 /// and completed in one transaction with its attempt record, so a crash
@@ -57,7 +59,7 @@ public final class Dispatcher: Service, Sendable {
     }
 
     public func run() async throws {
-        logger.info("dispatcher started", metadata: ["gateway": "\(configuration.gatewayURL)", "maxInFlight": "\(configuration.maxInFlight)"])
+        logger.info("dispatcher started", metadata: ["gateway": "\(configuration.gatewayURL)", "tax": "\(configuration.endpoint(for: .tax) ?? "none")", "fx": "\(configuration.endpoint(for: .fx) ?? "none")", "maxInFlight": "\(configuration.maxInFlight)"])
         try await withGracefulShutdownHandler {
             try await self.runLoop()
         } onGracefulShutdown: {
@@ -168,45 +170,36 @@ public final class Dispatcher: Service, Sendable {
         logger[metadataKey: "kind"] = "\(filing.kind.rawValue)"
         logger[metadataKey: "attempt"] = "\(attempt)"
 
-        // CreatTime is the filing's creation time, so every retry sends the same bytes.
-        let envelope = DxpEnvelope(
-            copMsgId: filing.id,
-            senderId: configuration.senderId,
-            receiverIds: configuration.receiverIds,
-            createTime: ZonedDateTime(instant: filing.createdAt, utcOffsetSeconds: ZonedDateTime.beijingOffsetSeconds),
-            msgType: filing.kind.rootElement,
-            data: filing.payload
-        )
         let startedAt = now()
         let started = ContinuousClock.now
         let result: DeliveryResult
-        var latency: Duration
-        do {
-            let response = try await client.post(
-                url: configuration.gatewayURL,
-                body: envelope.xml(),
-                headers: [
-                    ("Content-Type", "application/xml; charset=utf-8"),
-                    ("Idempotency-Key", filing.idempotencyKey),
-                ]
-            )
-            result = response.deliveryResult(now: now())
-            latency = response.latency
-        } catch is CancellationError {
-            logger.debug("delivery cancelled; the lease returns the filing to the queue")
-            return
-        } catch {
-            latency = ContinuousClock.now - started
-            if let failure = TransportFailure.from(error) {
-                result = failure.deliveryResult
-            } else {
-                // A YidanError's description is safe to keep; anything else is summarised.
-                result = .transport(.other, detail: (error as? YidanError)?.description ?? "request failed")
+        var latency: Duration = .zero
+        if let request = request(for: filing) {
+            do {
+                let response = try await client.post(url: request.url, body: request.body, headers: request.headers)
+                result = response.deliveryResult(now: now())
+                latency = response.latency
+            } catch is CancellationError {
+                logger.debug("delivery cancelled; the lease returns the filing to the queue")
+                return
+            } catch {
+                latency = ContinuousClock.now - started
+                if let failure = TransportFailure.from(error) {
+                    result = failure.deliveryResult
+                } else {
+                    // A YidanError's description is safe to keep; anything else is summarised.
+                    result = .transport(.other, detail: (error as? YidanError)?.description ?? "request failed")
+                }
             }
+        } else {
+            // Configuration, not the network: retrying cannot help (see `decision` below).
+            result = .transport(.other, detail: "no endpoint configured for the \(filing.kind.authority.rawValue) authority")
         }
 
         let finishedAt = now()
-        let decision = configuration.retryPolicy.decide(attempt: attempt, result: result, now: finishedAt, jitter: jitter())
+        let decision = configuration.endpoint(for: filing.kind.authority) == nil
+            ? .dead(reason: result.summary)
+            : configuration.retryPolicy.decide(attempt: attempt, result: result, now: finishedAt, jitter: jitter())
         let outcome: DeliveryOutcome
         let errorText: String?
         switch decision {
@@ -239,6 +232,34 @@ public final class Dispatcher: Service, Sendable {
             logger.warning("delivery failed, will retry", metadata: ["status": "\(status)", "reason": "\(reason)", "next": "\(at)"])
         case .dead(let reason):
             logger.error("delivery failed for good", metadata: ["status": "\(status)", "reason": "\(reason)"])
+        }
+    }
+
+    /// What to post for a filing: customs messages travel in a DxpMsg envelope
+    /// to the gateway; tax and FX filings are posted as their own XML to their
+    /// authority's endpoint. Both carry the filing's `Idempotency-Key`.
+    func request(for filing: FilingRecord) -> (url: String, body: Data, headers: [(String, String)])? {
+        guard let url = configuration.endpoint(for: filing.kind.authority) else { return nil }
+        switch filing.kind.authority {
+        case .customs:
+            // CreatTime is the filing's creation time, so every retry sends the same bytes.
+            let envelope = DxpEnvelope(
+                copMsgId: filing.id,
+                senderId: configuration.senderId,
+                receiverIds: configuration.receiverIds,
+                createTime: ZonedDateTime(instant: filing.createdAt, utcOffsetSeconds: ZonedDateTime.beijingOffsetSeconds),
+                msgType: filing.kind.rootElement,
+                data: filing.payload
+            )
+            return (url, envelope.xml(), [
+                ("Content-Type", "application/xml; charset=utf-8"),
+                ("Idempotency-Key", filing.idempotencyKey),
+            ])
+        case .tax, .fx:
+            return (url, filing.payload, [
+                ("Content-Type", "application/xml"),
+                ("Idempotency-Key", filing.idempotencyKey),
+            ])
         }
     }
 

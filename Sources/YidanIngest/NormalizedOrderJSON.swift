@@ -44,7 +44,7 @@ public enum NormalizedOrderJSON {
     enum Fields {
         static let order = [
             "orderNo", "platform", "orderTime", "tradeMode", "currency", "goodsValue", "freight", "insurance",
-            "discount", "buyer", "consignee", "items", "payment", "logistics", "enterprises", "customs", "note",
+            "discount", "buyer", "consignee", "items", "payment", "logistics", "enterprises", "customs", "note", "export",
         ]
         static let buyer = ["name", "idType", "idNumber", "phone", "registrationNo"]
         static let consignee = ["name", "phone", "address", "country", "district"]
@@ -56,6 +56,11 @@ public enum NormalizedOrderJSON {
         static let logistics = ["companyCode", "companyName", "waybillNo", "grossWeight", "netWeight", "packCount"]
         static let enterprises = ["ebpCode", "ebpName", "ebcCode", "ebcName", "agentCode", "agentName", "assureCode"]
         static let customs = ["customsCode", "portCode", "emsNo", "transportMode", "transportNo", "billNo", "areaCode"]
+        /// `ExportDetails`: present only on export orders.
+        static let export = [
+            "statisticsFlag", "exportDate", "ownerCode", "ownerName", "arrivalCountry", "portOfDestination",
+            "wrapType", "transportName", "totalPackageNo", "iacCode", "iacName", "ebcTelephone", "receivedTime",
+        ]
     }
 
     /// CEB OrderList/InventoryList allow at most 99 items per order.

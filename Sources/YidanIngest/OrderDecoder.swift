@@ -25,8 +25,12 @@ struct OrderDecoder {
         let freight = reader.decimal(root, "freight", maxScale: 2)
         let insurance = reader.decimal(root, "insurance", maxScale: 2, default: 0)
         let discount = reader.decimal(root, "discount", maxScale: 2, default: 0)
-        let buyer = self.buyer(root)
-        let consignee = self.consignee(root)
+        // An `export` object makes this an export order and switches the import-only
+        // rules off (buyer identity, delivery in China): OrderDecoder+Export.swift.
+        let isExport = root.value("export") != nil
+        let export = isExport ? self.export(root, tradeMode: tradeMode) : nil
+        let buyer = self.buyer(root, isExport: isExport)
+        let consignee = self.consignee(root, isExport: isExport)
         let (items, itemsTotal) = self.items(root)
         let payment = self.payment(root)
         let logistics = self.logistics(root)
@@ -52,28 +56,40 @@ struct OrderDecoder {
 
         guard let orderNo, let platform, let orderTime, let tradeMode, let currency, let goodsValue, let freight,
               let insurance, let discount, let buyer, let consignee, let items, let payment, let logistics,
-              let enterprises, let customs, reader.issues.isEmpty
+              let enterprises, let customs, !(isExport && export == nil), reader.issues.isEmpty
         else { return nil }
         return NormalizedOrder(
             orderNo: orderNo, platform: platform, orderTime: orderTime, tradeMode: tradeMode, currency: currency,
             goodsValue: goodsValue, freight: freight, insurance: insurance, discount: discount, buyer: buyer,
             consignee: consignee, items: items, payment: payment, logistics: logistics, enterprises: enterprises,
-            customs: customs, note: note
+            customs: customs, note: note, export: export
         )
     }
 
     private func tradeMode(_ root: ObjectView) -> TradeMode? {
         guard let text = reader.string(root, "tradeMode", .text(max: 4)) else { return nil }
         guard let mode = TradeMode(rawValue: text) else {
-            reader.report("/tradeMode", Shown.plain.render(text), "must be 9610 (direct purchase) or 1210 (bonded)")
+            reader.report("/tradeMode", Shown.plain.render(text), "must be 9610 (direct purchase) or 1210 (bonded); exports also 9710 (B2B) or 9810 (overseas warehouse)")
+            return nil
+        }
+        if mode.isExportOnly, root.value("export") == nil {
+            reader.report("/tradeMode", text, "is an export trade mode (9710 B2B, 9810 overseas warehouse): the order needs /export")
             return nil
         }
         return mode
     }
 
-    private func buyer(_ root: ObjectView) -> Buyer? {
+    private func buyer(_ root: ObjectView, isExport: Bool) -> Buyer? {
         guard let object = reader.object(root.value("buyer"), at: "/buyer", allowed: Fields.buyer) else { return nil }
         let name = reader.string(object, "name", .text(max: 60), shown: .masked(Mask.name))
+        // Export: the buyer is abroad, pays no Chinese tax and has no Chinese identity;
+        // idType and idNumber may be left out (then type 2 "other" and an empty number).
+        if isExport, object.value("idType") == nil, object.value("idNumber") == nil {
+            let phone = reader.string(object, "phone", OrderRules.buyerPhone, shown: .masked(Mask.phone))
+            let registrationNo = reader.string(object, "registrationNo", .text(max: 60), shown: .masked { Mask.keepEnds($0, head: 2, tail: 2) })
+            guard let name, let phone, let registrationNo else { return nil }
+            return Buyer(name: name, idType: "2", idNumber: "", phone: phone, registrationNo: registrationNo)
+        }
         var idType = reader.string(object, "idType", .text(max: 1))
         if let type = idType, type != "1", type != "2" {
             reader.report("/buyer/idType", Shown.plain.render(type), "must be 1 (identity card) or 2 (other)")
@@ -87,13 +103,16 @@ struct OrderDecoder {
         return Buyer(name: name, idType: idType, idNumber: idNumber, phone: phone, registrationNo: registrationNo)
     }
 
-    private func consignee(_ root: ObjectView) -> Consignee? {
+    private func consignee(_ root: ObjectView, isExport: Bool) -> Consignee? {
         guard let object = reader.object(root.value("consignee"), at: "/consignee", allowed: Fields.consignee) else { return nil }
         let name = reader.string(object, "name", .text(max: 100), shown: .masked(Mask.name))
         let phone = reader.string(object, "phone", OrderRules.consigneePhone, shown: .masked(Mask.phone))
         let address = reader.string(object, "address", .text(max: 200), shown: .masked(Mask.address))
         var country = reader.string(object, "country", OrderRules.country)
-        if let code = country, code != "CN", code != "CHN" {
+        if isExport, let code = country, code == "CN" || code == "CHN" {
+            reader.report("/consignee/country", code, "must not be CN or CHN: an export is delivered abroad")
+            country = nil
+        } else if !isExport, let code = country, code != "CN", code != "CHN" {
             reader.report("/consignee/country", code, "must be CN or CHN: an import is delivered in mainland China")
             country = nil
         }

@@ -18,13 +18,14 @@ enum OrderEncoder {
             ("freight", amount(order.freight)),
             ("insurance", amount(order.insurance)),
             ("discount", amount(order.discount)),
-            ("buyer", .object([
+            ("buyer", .object(compact([
                 ("name", .string(order.buyer.name)),
-                ("idType", .string(order.buyer.idType)),
-                ("idNumber", .string(order.buyer.idNumber)),
+                // An export buyer without an identity number was given without both (OrderDecoder).
+                ("idType", exportBuyerWithoutID(order) ? nil : .string(order.buyer.idType)),
+                ("idNumber", exportBuyerWithoutID(order) ? nil : .string(order.buyer.idNumber)),
                 ("phone", .string(order.buyer.phone)),
                 ("registrationNo", .string(order.buyer.registrationNo)),
-            ])),
+            ]))),
             ("consignee", .object(compact([
                 ("name", .string(order.consignee.name)),
                 ("phone", .string(order.consignee.phone)),
@@ -68,7 +69,30 @@ enum OrderEncoder {
             ]))),
         ]
         if let note = order.note { root.append(("note", .string(note))) }
+        if let export = order.export { root.append(("export", exportDetails(export))) }
         return .object(root)
+    }
+
+    private static func exportBuyerWithoutID(_ order: NormalizedOrder) -> Bool {
+        order.export != nil && order.buyer.idType == "2" && order.buyer.idNumber.isEmpty
+    }
+
+    private static func exportDetails(_ export: ExportDetails) -> JSONValue {
+        .object(compact([
+            ("statisticsFlag", .string(export.statisticsFlag.rawValue)),
+            ("exportDate", .string(time(export.exportDate))),
+            ("ownerCode", .string(export.ownerCode)),
+            ("ownerName", .string(export.ownerName)),
+            ("arrivalCountry", .string(export.arrivalCountry)),
+            ("portOfDestination", .string(export.portOfDestination)),
+            ("wrapType", .string(export.wrapType)),
+            ("transportName", export.transportName.map(JSONValue.string)),
+            ("totalPackageNo", export.totalPackageNo.map(JSONValue.string)),
+            ("iacCode", export.iacCode.map(JSONValue.string)),
+            ("iacName", export.iacName.map(JSONValue.string)),
+            ("ebcTelephone", export.ebcTelephone.map(JSONValue.string)),
+            ("receivedTime", export.receivedTime.map { .string(time($0)) }),
+        ]))
     }
 
     private static func item(_ item: OrderItem) -> JSONValue {

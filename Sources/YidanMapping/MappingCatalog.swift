@@ -15,11 +15,20 @@ public struct MappingCatalog: Sendable {
     let mappings: [MessageKind: MessageMapping]
     let tables: [String: CodeTable]
     let schema: XMLSchema
+    /// The export declarations' schema (`exportSchemaFile`), chosen by `MessageKind.direction`.
+    let exportSchema: XMLSchema
     /// The tax and FX filings' mappings and schemas (`AuthorityFilingMappings`).
     let authorityFilings: AuthorityFilingMappings
 
     /// The schema file every built message is validated against.
     public static let schemaFile = "schemas/ceb-import.xsd"
+    /// The schema of the export declarations (CEB303/403/505/603).
+    public static let exportSchemaFile = "schemas/ceb-export.xsd"
+
+    /// The schema file a kind's messages are validated against.
+    public static func schemaFile(for kind: MessageKind) -> String {
+        kind.direction == .export ? exportSchemaFile : schemaFile
+    }
 
     public init(directory: URL) throws {
         self.directory = directory
@@ -44,6 +53,7 @@ public struct MappingCatalog: Sendable {
         self.authorityFilings = try AuthorityFilingMappings(directory: directory, compiler: &compiler)
         self.tables = compiler.tables
         self.schema = try XMLSchema(contentsOf: directory.appendingPathComponent(Self.schemaFile))
+        self.exportSchema = try XMLSchema(contentsOf: directory.appendingPathComponent(Self.exportSchemaFile))
     }
 
     /// Finds the `Mappings/` directory: see `MappingsDirectory.locate`.
@@ -83,17 +93,18 @@ public struct MappingCatalog: Sendable {
         guard issues.isEmpty else {
             throw YidanError(
                 .schema,
-                "\(kind.rawValue) for order \(order.orderNo) fails Mappings/\(Self.schemaFile): "
+                "\(kind.rawValue) for order \(order.orderNo) fails Mappings/\(Self.schemaFile(for: kind)): "
                     + issues.map { "\($0.path): \($0.message)" }.joined(separator: "; ")
             )
         }
         return document
     }
 
-    /// Validates a message (typically after signing) against `schemas/ceb-import.xsd`.
+    /// Validates a message (typically after signing) against `schemas/ceb-import.xsd`
+    /// (`schemas/ceb-export.xsd` for export kinds).
     /// An empty result means it is valid.
     public func validate(_ document: XMLDocument, kind: MessageKind) -> [XMLSchemaIssue] {
-        var issues = schema.validate(document)
+        var issues = (kind.direction == .export ? exportSchema : schema).validate(document)
         if let root = document.root, root.localName != kind.rootElement {
             issues.insert(XMLSchemaIssue(line: 0, path: root.path, message: "expected a \(kind.rootElement), found \(root.localName)"), at: 0)
         }

@@ -62,7 +62,7 @@ struct ComputedValues: Sendable {
         case .bonded:
             self.departureCountry = "CN"
             self.departureCountryPointer = "/tradeMode"
-        case .directPurchase:
+        case .directPurchase, .b2bExport, .overseasWarehouse:  // the export-only modes never read it (CEB621 only)
             self.departureCountry = order.items.first?.originCountry
             self.departureCountryPointer = "/items/0/originCountry"
         }
@@ -215,5 +215,6 @@ extension SourcePath {
         other("profile.areaName", "Mappings/profile.yaml: bondedArea.name") { .optionalText($0.profile.bondedAreaName) }
         // Paths of the tax and FX filings (AuthorityFilingPaths.swift).
         return paths.merging(SourcePath.authorityFilingPaths) { existing, _ in existing }
+            .merging(SourcePath.exportFilingPaths) { existing, _ in existing }  // ExportFilingPaths.swift
     }()
 }

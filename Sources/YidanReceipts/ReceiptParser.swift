@@ -5,7 +5,8 @@ import YidanXML
 
 /// Reads customs receipts (CEB312/412/512/622), bare or wrapped in a `DxpMsg`
 /// transport envelope, into `ReceiptRecord`s — one per return element, since
-/// one receipt message may carry several.
+/// one receipt message may carry several. Tax and FX receipts
+/// (`TaxFilingReceipt`, `FxFilingReceipt`) are read by `AuthorityReceiptParser`.
 ///
 /// Customs writes receipts with a default namespace and no prefix, while our
 /// own messages use `ceb:`; everything here matches by namespace URI, never by
@@ -37,6 +38,9 @@ public enum ReceiptParser {
                 throw YidanError(.receipt, "/DxpMsg/Data: is not valid Base64")
             }
             return try parse(inner, channel: channel, receivedAt: receivedAt)
+        }
+        if let kind = AuthorityReceiptParser.kind(of: root) {
+            return [try AuthorityReceiptParser.parse(root, kind: kind, bytes: bytes, channel: channel, receivedAt: receivedAt)]
         }
         guard root.namespaceURI == cebNamespace else {
             throw YidanError(.receipt, "/\(root.localName): namespace \(root.namespaceURI ?? "(none)") is not \(cebNamespace)")

@@ -67,10 +67,12 @@ public final class EmbeddedDeployment: Sendable {
         )
         let base = try await simulator.start()
         let gatewayURL = base.absoluteString + "/dxp/messages"
+        let taxURL = base.absoluteString + "/tax/filings"
+        let fxURL = base.absoluteString + "/fx/filings"
 
-        // 3. The dispatcher, posting to the simulator. Short retries: this is a local demo.
+        // 3. The dispatcher, posting to the simulator (customs, tax and FX endpoints). Short retries: this is a local demo.
         var settings = RunSettings(
-            gatewayURL: gatewayURL, pollInterval: .milliseconds(200),
+            gatewayURL: gatewayURL, taxEndpoint: taxURL, fxEndpoint: fxURL, pollInterval: .milliseconds(200),
             retryPolicy: RetryPolicy(baseDelay: .milliseconds(200), maxDelay: .seconds(5), maxAttempts: 10),
             requestTimeout: .seconds(10)
         )

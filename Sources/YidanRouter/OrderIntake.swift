@@ -27,8 +27,9 @@ public struct PreparedOrder: Sendable {
     public var taxTotal: Decimal
 }
 
-/// Accepting one order end to end: ingest → eligibility and tax → map → sign →
-/// validate → one durable transaction. Once `submit` returns, the order and all
+/// Accepting one order end to end: ingest → eligibility and tax → map (4 CEB
+/// messages, tax and FX filings) → sign → validate → cross-filing check →
+/// one durable transaction. Once `submit` returns, the order and all
 /// its filings are on disk (synchronous commit), so a crash loses nothing.
 public struct OrderIntake: Sendable {
     public let store: any FilingStore
@@ -67,7 +68,7 @@ public struct OrderIntake: Sendable {
         guard !existing.isEmpty else { return nil }
         return SubmitReceipt(
             orderNo: orderNo, isNew: false,
-            filings: existing.sorted { $0.kind < $1.kind }.map { ($0.kind, $0.id) },
+            filings: Self.inFilingOrder(existing),
             taxTotal: try await storedTaxTotal(orderNo: orderNo)
         )
     }
@@ -100,17 +101,29 @@ public struct OrderIntake: Sendable {
             )])
         }
 
-        var prepared: [PreparedFiling] = []
-        for kind in MessageKind.importDeclaration {
+        // Build every filing first, check they agree, then serialize: nothing
+        // is stored unless customs, tax and FX tell the same story.
+        var documents: [(kind: MessageKind, guid: String, document: XMLDocument)] = []
+        for kind in Self.importFilings {
             let guid = UUID().uuidString.uppercased()
-            let document = try catalog.makeFiling(kind, order: order, tax: tax, guid: guid, now: now)
+            let document: XMLDocument
+            if let authorityKind = AuthorityFilingKind(rawValue: kind.rawValue) {
+                document = try catalog.makeAuthorityFiling(authorityKind, order: order, tax: tax, annualBefore: used, guid: guid, now: now)
+            } else {
+                document = try catalog.makeFiling(kind, order: order, tax: tax, guid: guid, now: now)
+            }
             try XMLSignature.signEnveloped(document, with: signer)
-            let problems = catalog.validate(document, kind: kind)
+            let problems = AuthorityFilingKind(rawValue: kind.rawValue).map { catalog.validate(document, authorityFiling: $0) }
+                ?? catalog.validate(document, kind: kind)
             guard problems.isEmpty else {
                 throw YidanError(.schema, "\(kind.rawValue) fails its schema: " + problems.map(\.description).joined(separator: "; "))
             }
-            let payload = document.serialized()
-            prepared.append(PreparedFiling(id: guid, kind: kind, payload: payload, idempotencyKey: Self.idempotencyKey(payload)))
+            documents.append((kind, guid, document))
+        }
+        try CrossFilingCheck(catalog: catalog).check(Dictionary(uniqueKeysWithValues: documents.map { ($0.kind, $0.document) }))
+        let prepared = documents.map { built in
+            let payload = built.document.serialized()
+            return PreparedFiling(id: built.guid, kind: built.kind, payload: payload, idempotencyKey: Self.idempotencyKey(payload))
         }
 
         let submission = OrderSubmission(
@@ -134,8 +147,17 @@ public struct OrderIntake: Sendable {
         case .alreadyAccepted:
             // Lost a race with a concurrent submit of the same order: report what is stored.
             let stored = try await store.filings(orderNo: submission.orderNo)
-            return SubmitReceipt(orderNo: submission.orderNo, isNew: false, filings: stored.sorted { $0.kind < $1.kind }.map { ($0.kind, $0.id) }, taxTotal: prepared.taxTotal)
+            return SubmitReceipt(orderNo: submission.orderNo, isNew: false, filings: Self.inFilingOrder(stored), taxTotal: prepared.taxTotal)
         }
+    }
+
+    /// What one accepted import order files, in this order: the four customs
+    /// messages, then the tax authority's and the FX administration's filings.
+    public static let importFilings: [MessageKind] = MessageKind.importDeclaration + [.taxImport, .fxPayment]
+
+    static func inFilingOrder(_ filings: [FilingRecord]) -> [(kind: MessageKind, id: String)] {
+        func position(_ kind: MessageKind) -> Int { importFilings.firstIndex(of: kind) ?? importFilings.count }
+        return filings.sorted { (position($0.kind), $0.kind) < (position($1.kind), $1.kind) }.map { ($0.kind, $0.id) }
     }
 
     /// Lower-case hex SHA-256 of the exact bytes sent: the same content always

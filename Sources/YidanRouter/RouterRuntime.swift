@@ -11,6 +11,12 @@ import Synchronization
 public struct RunSettings: Sendable {
     /// The gateway's message endpoint, e.g. `http://127.0.0.1:8088/dxp/messages`.
     public var gatewayURL: String
+    /// The tax authority's filing endpoint; nil for the gateway's scheme, host
+    /// and port + `/tax/filings` (where the built-in simulator takes them).
+    public var taxEndpoint: String?
+    /// The FX administration's filing endpoint; nil for the gateway's scheme,
+    /// host and port + `/fx/filings`.
+    public var fxEndpoint: String?
     /// Listen for receipt callbacks (`POST /v1/receipts`) here; nil for no listener.
     public var receiptHost: String
     public var receiptPort: Int?
@@ -24,11 +30,13 @@ public struct RunSettings: Sendable {
     public var requestTimeout: Duration
 
     public init(
-        gatewayURL: String, receiptHost: String = "127.0.0.1", receiptPort: Int? = nil, inboxDirectory: URL? = nil,
+        gatewayURL: String, taxEndpoint: String? = nil, fxEndpoint: String? = nil, receiptHost: String = "127.0.0.1", receiptPort: Int? = nil, inboxDirectory: URL? = nil,
         maxInFlight: Int = 8, pollInterval: Duration = .seconds(1), lease: Duration = .seconds(60),
         retryPolicy: RetryPolicy = .standard, connectTimeout: Duration = .seconds(5), requestTimeout: Duration = .seconds(30)
     ) {
         self.gatewayURL = gatewayURL
+        self.taxEndpoint = taxEndpoint
+        self.fxEndpoint = fxEndpoint
         self.receiptHost = receiptHost
         self.receiptPort = receiptPort
         self.inboxDirectory = inboxDirectory
@@ -38,6 +46,19 @@ public struct RunSettings: Sendable {
         self.retryPolicy = retryPolicy
         self.connectTimeout = connectTimeout
         self.requestTimeout = requestTimeout
+    }
+
+    /// Where each authority's filings are posted, defaults filled in.
+    public var endpoints: [Authority: String] {
+        var endpoints: [Authority: String] = [.customs: gatewayURL]
+        endpoints[.tax] = taxEndpoint ?? Self.defaultEndpoint(for: .tax, gatewayURL: gatewayURL)
+        endpoints[.fx] = fxEndpoint ?? Self.defaultEndpoint(for: .fx, gatewayURL: gatewayURL)
+        return endpoints
+    }
+
+    /// `gatewayURL`'s scheme, host and port + `/tax/filings` or `/fx/filings`.
+    public static func defaultEndpoint(for authority: Authority, gatewayURL: String) -> String? {
+        DispatchConfiguration.defaultEndpoint(for: authority, gatewayURL: gatewayURL)
     }
 }
 
@@ -66,6 +87,7 @@ public final class RouterRuntime: Sendable {
                 gatewayURL: settings.gatewayURL,
                 senderId: environment.profile.dxpSenderId,
                 receiverIds: [environment.profile.dxpReceiverId],
+                endpoints: settings.endpoints,
                 maxInFlight: settings.maxInFlight,
                 lease: settings.lease,
                 pollInterval: settings.pollInterval,

@@ -8,12 +8,14 @@ import YidanCore
 /// Reference URI="", the enveloped-signature transform, Canonical XML 1.0
 /// (inclusive, no comments) and RSA PKCS#1 v1.5.
 public enum XMLSignature {
-    /// Signs `document` and appends `ds:Signature` as the last child of the root
-    /// (import CEB messages put it after ExtendMessage).
+    /// Signs `document` and puts `ds:Signature` among the root's children where
+    /// `placement` says: last by default (import CEB messages put it after
+    /// ExtendMessage); `SignaturePlacement.forCEB(document)` chooses by root, so
+    /// export messages get it before ExtendMessage.
     ///
     /// Serialize the result with `pretty: false`: added indentation would change
     /// the signed content.
-    public static func signEnveloped(_ document: XMLDocument, with signer: any Signer) throws {
+    public static func signEnveloped(_ document: XMLDocument, with signer: any Signer, placement: SignaturePlacement = .last) throws {
         guard let root = document.root else {
             throw YidanError(.signing, "cannot sign a document without a root element")
         }
@@ -23,6 +25,9 @@ public enum XMLSignature {
         let algorithm = signer.algorithm
 
         let signature = root.addChild("Signature", namespaceURI: XMLDSig.namespace, prefix: XMLDSig.prefix)
+        // The enveloped transform leaves the signature out of the digest, so its
+        // position changes nothing that is signed; it only has to satisfy the schema.
+        placement.place(signature, in: root)
         do {
             let signedInfo = signature.addChild("SignedInfo")
             signedInfo.addChild("CanonicalizationMethod").setAttribute("Algorithm", XMLDSig.c14n10)

@@ -17,6 +17,10 @@ import YidanDispatch
 ///   (also for messages refused by customs: that refusal comes as a receipt);
 ///   400 with a `DxpRep` error when the envelope or message cannot be read.
 ///   A repeated key or guid gets the first answer again and is not re-applied.
+/// - `POST /tax/filings`, `POST /fx/filings` — body a tax / FX filing itself
+///   (no envelope); 200 `<Ack xmlns="urn:yidan:authority:ack:v1" guid=… status="received"/>`
+///   when taken, 400 (`status="invalid"`) when unreadable; outcomes come as
+///   `TaxFilingReceipt` / `FxFilingReceipt` receipts (AuthorityDesk*.swift, docs/filings.md).
 /// - `GET /sim/stats` — `SimulatorStats` as JSON.
 /// - `GET /sim/faults`, `POST /sim/faults` — the `FaultPlan` as JSON.
 ///
@@ -59,7 +63,7 @@ public final class AuthoritySimulator: Service, Sendable {
 
     /// Serves until graceful shutdown or cancellation; pending receipts are then dropped.
     public func run() async throws {
-        let (jobs, continuation) = AsyncStream.makeStream(of: ReceiptJob.self)
+        let (jobs, continuation) = AsyncStream.makeStream(of: SimulatorJob.self)
         await core.attach(continuation)
         let courier = ReceiptCourier(
             core: core, clock: clock, stepDelay: configuration.stepDelay,
@@ -82,7 +86,12 @@ public final class AuthoritySimulator: Service, Sendable {
                 try await app.run()
             }
             for await job in jobs {
-                group.addTask { await courier.run(job) }
+                group.addTask {
+                    switch job {
+                    case .customs(let customs): await courier.run(customs)
+                    case .authority(let filing): await courier.run(filing)
+                    }
+                }
             }
             group.cancelAll()
         }

@@ -42,6 +42,12 @@ public struct CustomsLedger: Sendable {
 
     public var count: Int { byGuid.count }
 
+    /// The declaration of `kind` on file for an order (and platform, when given),
+    /// which the tax and FX desks compare their filings with.
+    func declaration(_ kind: MessageKind, orderNo: String, ebpCode: String?) -> DeclaredMessage? {
+        find(kind) { $0["orderNo"] == orderNo && (ebpCode == nil || $0["ebpCode"] == ebpCode) }
+    }
+
     /// The key that makes a declaration unique among its kind.
     public static func businessKey(of message: DeclaredMessage) -> String {
         let parts: [String?]

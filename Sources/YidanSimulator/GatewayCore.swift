@@ -37,9 +37,11 @@ actor GatewayCore {
 
     private let schema: XMLSchema
     private let gatewayDxpId: String
-    private var faults: FaultPlan
-    private var ledger = CustomsLedger()
-    private var stats = SimulatorStats()
+    var faults: FaultPlan
+    var ledger = CustomsLedger()
+    var stats = SimulatorStats()
+    /// The tax and FX endpoints' state (AuthorityDesk.swift).
+    var desk: AuthorityDesk
     /// Idempotency key → the answer given the first time.
     private var answers: [String: GatewayReply] = [:]
     /// Message guid → the idempotency key it was first applied under.
@@ -48,7 +50,7 @@ actor GatewayCore {
     private var sent: [SentReceipt] = []
     private var sequence = 0
     private var documentNumber = 0
-    private var jobs: AsyncStream<ReceiptJob>.Continuation?
+    private var jobs: AsyncStream<SimulatorJob>.Continuation?
     private var pendingJobs = 0
     private var idleWaiters: [CheckedContinuation<Void, Never>] = []
 
@@ -58,6 +60,7 @@ actor GatewayCore {
         } catch {
             throw YidanError(.configuration, "cannot load the simulator's schema \(schemaURL.lastPathComponent)", cause: error)
         }
+        self.desk = try AuthorityDesk(schemaDirectory: schemaURL.deletingLastPathComponent())
         self.gatewayDxpId = gatewayDxpId
         self.faults = faults
     }
@@ -121,7 +124,7 @@ actor GatewayCore {
         stats.acceptedByKind[declared.kind.rawValue, default: 0] += 1
         stats.appliedMessageGuids.append(declared.guid)
         if case .refused = plan { stats.rejections += 1 }
-        enqueue(ReceiptJob(declared: declared, plan: plan, senderId: envelope.senderId))
+        enqueue(.customs(ReceiptJob(declared: declared, plan: plan, senderId: envelope.senderId)))
         return reply
     }
 
@@ -134,10 +137,10 @@ actor GatewayCore {
         if document.root?.firstChild("Signature", namespaceURI: Self.signatureNamespace) != nil {
             do {
                 if try !XMLSignature.verify(document) {
-                    return .refused(ReceiptScript.badSignature("the signature value does not match the signed content"))
+                    return .refused(ReceiptScript.badSignature("the signature value does not match the signed content", kind: declared.kind))
                 }
             } catch {
-                return .refused(ReceiptScript.badSignature(Self.safeReason(error)))
+                return .refused(ReceiptScript.badSignature(Self.safeReason(error), kind: declared.kind))
             }
         }
         switch ledger.admit(declared) {
@@ -147,7 +150,7 @@ actor GatewayCore {
     }
 
     /// Only the redacted description of a yidan error; other errors by type name.
-    private static func safeReason(_ error: any Error) -> String {
+    static func safeReason(_ error: any Error) -> String {
         if let error = error as? YidanError { return error.description }
         return String(describing: type(of: error))
     }
@@ -156,7 +159,7 @@ actor GatewayCore {
 
     /// Connects the receipt scheduler of a running server; nil when it stops,
     /// which forgets receipts not yet sent so `waitUntilIdle` cannot hang.
-    func attach(_ continuation: AsyncStream<ReceiptJob>.Continuation?) {
+    func attach(_ continuation: AsyncStream<SimulatorJob>.Continuation?) {
         jobs = continuation
         if continuation == nil {
             pendingJobs = 0
@@ -164,7 +167,7 @@ actor GatewayCore {
         }
     }
 
-    private func enqueue(_ job: ReceiptJob) {
+    func enqueue(_ job: SimulatorJob) {
         pendingJobs += 1
         guard let jobs else {
             jobFinished()
@@ -214,7 +217,7 @@ actor GatewayCore {
     // MARK: inspection
 
     func currentStats() -> SimulatorStats { stats }
-    func appliedCount(forIdempotencyKey key: String) -> Int { appliedByKey[key] ?? 0 }
+    func appliedCount(forIdempotencyKey key: String) -> Int { (appliedByKey[key] ?? 0) + (desk.appliedByKey[key] ?? 0) }
     func sentReceipts() -> [SentReceipt] { sent }
     func faultPlan() -> FaultPlan { faults }
     func setFaultPlan(_ plan: FaultPlan) { faults = plan }

@@ -125,7 +125,7 @@ struct ReceiptCourier: Sendable {
     }
 
     /// Posts a receipt envelope, retrying failures with a growing pause.
-    private func post(_ body: Data, to url: URL) async throws -> Bool {
+    func post(_ body: Data, to url: URL) async throws -> Bool {
         for attempt in 1...max(1, callbackAttempts) {
             do {
                 let response = try await http.post(url: url.absoluteString, body: body, headers: [("Content-Type", "application/xml")])

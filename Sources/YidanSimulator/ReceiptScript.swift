@@ -19,8 +19,22 @@ public struct ReceiptStep: Sendable, Equatable {
 public enum ReceiptScript {
     /// returnStatus for a message that does not validate against the schema.
     public static let schemaInvalidStatus = "-1"
-    /// returnStatus for a message whose XML signature does not verify.
+    /// returnStatus for a tax or FX filing whose XML signature does not verify
+    /// (yidan's own authority contract, `TAX-RECEIPT`/`FX-RECEIPT` scopes).
     public static let badSignatureStatus = "-2"
+    /// returnStatus and returnInfo for a customs message whose XML signature does not
+    /// verify, as the 202205 message specification lists them (§7 错误信息):
+    /// table 7-2 gives the inventory family its own 验签失败 codes (CEB621
+    /// −621029, CEB623 −623029, CEB625 −625005); the order, payment and waybill
+    /// families have none there, so they get the data-exchange platform's
+    /// security error of table 7-1, 1001 数字签名无效.
+    public static func badSignatureCode(for kind: MessageKind) -> (status: String, info: String) {
+        switch kind {
+        case .ceb621: ("-621029", "验签失败！")
+        default: ("1001", "数字签名无效")
+        }
+    }
+
     /// returnStatus for an inventory refused by customs (海关退单).
     public static let refusedStatus = "100"
     /// Longest returnInfo the receipt schema allows.
@@ -61,8 +75,15 @@ public enum ReceiptScript {
         ReceiptStep(returnStatus: schemaInvalidStatus, returnInfo: clip("报文校验失败 (schema): " + messages.joined(separator: "; ")))
     }
 
+    /// A tax or FX filing's bad-signature receipt (`badSignatureStatus`).
     public static func badSignature(_ reason: String) -> ReceiptStep {
         ReceiptStep(returnStatus: badSignatureStatus, returnInfo: clip("签名验证失败 (signature): " + reason))
+    }
+
+    /// A customs message's bad-signature receipt, with the spec's code for its kind.
+    public static func badSignature(_ reason: String, kind: MessageKind) -> ReceiptStep {
+        let code = badSignatureCode(for: kind)
+        return ReceiptStep(returnStatus: code.status, returnInfo: clip("\(code.info) (signature): " + reason))
     }
 
     /// The order in which steps go out: as given, or with the last two swapped

@@ -3,8 +3,9 @@ import YidanMapping
 
 /// How the authority simulator listens, paces its receipts and delivers them.
 ///
-/// The gateway endpoint is fixed: `POST /dxp/messages` (see `AuthoritySimulator`).
-/// Receipts go to `callbackURL` (as a `DxpMsg` envelope), to `inboxDirectory`
+/// The endpoints are fixed: `POST /dxp/messages`, `/tax/filings`, `/fx/filings`
+/// (see `AuthoritySimulator`). Receipts go to `callbackURL` (customs receipts in a
+/// `DxpMsg` envelope, tax/FX receipts as themselves), to `inboxDirectory`
 /// (one file per receipt), to both, or nowhere (they are still counted).
 public struct SimulatorConfiguration: Sendable {
     /// Interface to bind; loopback unless a demo needs otherwise.
@@ -14,14 +15,16 @@ public struct SimulatorConfiguration: Sendable {
     /// Pause before each receipt step (customs takes its time between 2, 3 and 120).
     public var stepDelay: Duration
     /// How long an inventory (CEB621) waits for its order, payment and waybill
-    /// before it is refused with returnStatus 100, counted in step delays.
+    /// before it is refused with returnStatus 100, counted in step delays; also how
+    /// long a tax/FX filing waits for its CEB311/CEB411 before it is refused with -3.
     public var matchWindowSteps: Int
     /// Where receipts are POSTed, wrapped in a DxpMsg envelope; nil for none.
     public var callbackURL: URL?
     /// Where receipts are written as `<kind>_<guid>_<seq>.xml`; nil for none.
     public var inboxDirectory: URL?
     /// The XSD every declared message is validated against
-    /// (normally `Mappings/schemas/ceb-import.xsd`).
+    /// (normally `Mappings/schemas/ceb-import.xsd`). The tax and FX filing schemas
+    /// (`tax-filing-v1.xsd`, `fx-filing-v1.xsd`) are read from the same folder.
     public var schemaURL: URL
     /// Tries per receipt callback before giving up on it (counted as a delivery failure).
     public var callbackAttempts: Int

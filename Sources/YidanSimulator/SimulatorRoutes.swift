@@ -34,6 +34,7 @@ enum SimulatorRoutes {
             await core.setFaultPlan(plan)
             return try json(plan)
         }
+        AuthorityRoutes.register(on: router, core: core, clock: clock, maxRequestBytes: maxRequestBytes)
         return router
     }
 

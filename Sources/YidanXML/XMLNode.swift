@@ -129,6 +129,15 @@ public struct XMLNode {
         xmlSetProp(pointer, xmlChars(name), xmlChars(value))
     }
 
+    /// Moves this node, with its subtree, to just before `sibling` (same document).
+    /// Used where a schema fixes an element's position, e.g. `ds:Signature`
+    /// before `ExtendMessage` in export CEB messages.
+    public func move(before sibling: XMLNode) {
+        guard sibling.pointer != pointer else { return }
+        xmlUnlinkNode(pointer)
+        xmlAddPrevSibling(sibling.pointer, pointer)
+    }
+
     /// Unlinks the node from the document and frees it.
     public func remove() {
         xmlUnlinkNode(pointer)

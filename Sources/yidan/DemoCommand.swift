@@ -84,7 +84,11 @@ struct DemoCommand: AsyncParsableCommand {
         print(try await watcher.summary())
         let stats = await session.simulator.stats()
         print("")
-        print("simulator: \(stats.requestsReceived) requests, \(stats.messagesAccepted) messages applied once, \(stats.duplicatesRecognised) duplicates recognised, \(stats.faultsInjected) faults injected, \(stats.receiptsSent) receipts sent")
+        print("customs gateway: \(stats.requestsReceived) requests, \(stats.messagesAccepted) messages applied once, \(stats.duplicatesRecognised) duplicates recognised")
+        for (name, desk) in stats.authorities.sorted(by: { $0.key > $1.key }) {
+            print("\(name) desk: \(desk.requestsReceived) requests, \(desk.filingsAccepted) filings applied once, \(desk.duplicatesRecognised) duplicates recognised")
+        }
+        print("faults injected: \(stats.faultsInjected); receipts sent: \(stats.receiptsSent)")
         await session.stop()
         if !finished {
             throw CLIFailure("not every filing finished within \(timeout) s", exitCode: 1)

@@ -53,18 +53,30 @@ struct DemoProgress {
         return "\(stamp)  \(filing.orderNo)  \(kind)\(status)\(detail)"
     }
 
-    /// `CEB621 inventory  621 → 2 → 120 → 399 → 800  released`
+    /// `621` for CEB621; `TAX` and `FX` for the tax and FX filings.
+    static func shortName(_ kind: MessageKind) -> String {
+        switch kind.authority {
+        case .customs: String(kind.rawValue.dropFirst(3))
+        case .tax: "TAX"
+        case .fx: "FX"
+        }
+    }
+
+    /// `CEB621 inventory  621 → 2 → 120 → 399 → 800  released`,
+    /// `TAX-IMPORT tax    TAX → 1 → 2                stored`
     func summary() async throws -> String {
         var lines = ["summary"]
         for orderNo in orderNos {
-            let filings = try await store.filings(orderNo: orderNo).sorted(by: { $0.kind < $1.kind })
+            // Declaration order: the customs messages, then the tax and FX filings.
+            let position = { (kind: MessageKind) in MessageKind.allCases.firstIndex(of: kind) ?? MessageKind.allCases.count }
+            let filings = try await store.filings(orderNo: orderNo).sorted(by: { position($0.kind) < position($1.kind) })
             let rollup = OrderRollup.status(of: filings.map {
                 FilingSummary(kind: $0.kind, status: $0.status, lastReturnStatus: $0.lastReturnStatus, lastReturnInfo: $0.lastReturnInfo, lastError: $0.lastError)
             })
             lines.append("  \(orderNo): \(rollup)")
             for filing in filings {
                 let codes = try await store.receipts(filingID: filing.id).filter(\.moved).map(\.returnStatus)
-                let path = ([String(filing.kind.rawValue.dropFirst(3))] + codes).joined(separator: " → ")
+                let path = ([Self.shortName(filing.kind)] + codes).joined(separator: " → ")
                 let kind = "\(filing.kind.rawValue) \(filing.kind.label)".padding(toLength: 18, withPad: " ", startingAt: 0)
                 lines.append("    \(kind)\(path.padding(toLength: 30, withPad: " ", startingAt: 0))  \(filing.status.rawValue), \(filing.attempts) attempt\(filing.attempts == 1 ? "" : "s")")
             }

@@ -7,21 +7,33 @@ import YidanRouter
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Deliver the outbox to the gateway and take receipts, until stopped (SIGTERM/SIGINT).",
+        abstract: "Deliver the outbox to customs, tax and FX and take receipts, until stopped (SIGTERM/SIGINT).",
         discussion: """
         Filings accepted by `yidan submit` (from any process sharing the store) are posted \
         with retries; receipts arrive as HTTP callbacks on --receipts-port and/or as files \
         in --inbox. Stopping waits for requests in flight; a crash loses nothing: filings \
         whose delivery was cut off are sent again with the same idempotency key.
 
+        Customs messages go to --gateway in a DxpMsg envelope; tax and FX filings are \
+        posted as their own XML to --tax-endpoint and --fx-endpoint, which default to \
+        --gateway's scheme, host and port with the path /tax/filings and /fx/filings \
+        (where `yidan sim` takes them).
+
         Examples:
           yidan run --gateway http://127.0.0.1:8088/dxp/messages --receipts-port 8089
-          yidan run --gateway http://gw.example/dxp/messages --inbox /var/spool/yidan/inbox
+          yidan run --gateway http://gw.example/dxp/messages --inbox /var/spool/yidan/inbox \\
+            --tax-endpoint https://tax.example/filings --fx-endpoint https://fx.example/filings
         """
     )
 
     @Option(name: .long, help: "The gateway's message endpoint (http or https).")
     var gateway: String
+
+    @Option(name: .long, help: "The tax authority's filing endpoint (default: --gateway's scheme://host:port/tax/filings).")
+    var taxEndpoint: String?
+
+    @Option(name: .long, help: "The FX administration's filing endpoint (default: --gateway's scheme://host:port/fx/filings).")
+    var fxEndpoint: String?
 
     @Option(name: .long, help: "Listen for receipt callbacks (POST /v1/receipts) on this loopback port.")
     var receiptsPort: Int?
@@ -54,6 +66,15 @@ struct RunCommand: AsyncParsableCommand {
         guard gateway.hasPrefix("http://") || gateway.hasPrefix("https://") else {
             throw ValidationError("--gateway: \"\(gateway)\" must be an http:// or https:// URL")
         }
+        for (name, value) in [("--tax-endpoint", taxEndpoint), ("--fx-endpoint", fxEndpoint)] {
+            guard let value else { continue }
+            guard value.hasPrefix("http://") || value.hasPrefix("https://") else {
+                throw ValidationError("\(name): \"\(value)\" must be an http:// or https:// URL")
+            }
+        }
+        if taxEndpoint == nil || fxEndpoint == nil, RunSettings.defaultEndpoint(for: .tax, gatewayURL: gateway) == nil {
+            throw ValidationError("--gateway: \"\(gateway)\" has no host to derive the tax and FX endpoints from; give --tax-endpoint and --fx-endpoint")
+        }
         guard receiptsPort != nil || inbox != nil else {
             throw ValidationError("give --receipts-port, --inbox or both: receipts must reach yidan somehow")
         }
@@ -75,7 +96,7 @@ struct RunCommand: AsyncParsableCommand {
         let runtime = try RouterRuntime(
             environment: environment,
             settings: RunSettings(
-                gatewayURL: gateway, receiptHost: receiptsHost, receiptPort: receiptsPort,
+                gatewayURL: gateway, taxEndpoint: taxEndpoint, fxEndpoint: fxEndpoint, receiptHost: receiptsHost, receiptPort: receiptsPort,
                 inboxDirectory: inbox.map { URL(fileURLWithPath: $0, isDirectory: true) },
                 maxInFlight: maxInFlight, lease: .seconds(leaseSeconds), retryPolicy: policy,
                 requestTimeout: .seconds(timeoutSeconds)

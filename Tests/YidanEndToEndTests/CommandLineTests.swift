@@ -28,15 +28,15 @@ import YidanIngest
         let submit = try await YidanProcess.run(["submit", file.path, "--store", store], folder: folder, name: "submit")
         #expect(submit.status == 0, "\(submit.stderr)")
         #expect(submit.stdout.contains("accepted \(order.orderNo)"))
-        for kind in MessageKind.importDeclaration { #expect(submit.stdout.contains(kind.rawValue)) }
+        for kind in MessageKind.importDeclaration + [.taxImport, .fxPayment] { #expect(submit.stdout.contains(kind.rawValue)) }
 
         let status = try await YidanProcess.run(["status", order.orderNo, "--store", store, "--history"], folder: folder, name: "status")
         #expect(status.status == 0, "\(status.stderr)")
-        #expect(status.stdout.components(separatedBy: "queued").count - 1 >= 4)
+        #expect(status.stdout.components(separatedBy: "queued").count - 1 >= 6)
 
         let list = try await YidanProcess.run(["list", "--status", "queued", "--store", store], folder: folder, name: "list")
         #expect(list.status == 0)
-        #expect(list.stdout.split(separator: "\n").count == 5)  // header + 4 filings
+        #expect(list.stdout.split(separator: "\n").count == 7)  // header + 4 customs, tax and FX filings
         let rejected = try await YidanProcess.run(["list", "--status", "rejected", "--store", store], folder: folder, name: "list-rejected")
         #expect(rejected.stdout.contains("no filings with status rejected"))
 
@@ -80,7 +80,7 @@ import YidanIngest
         ], folder: folder, name: "shopify")
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.hasPrefix("accepted 1001"))
-        for kind in ["CEB311", "CEB411", "CEB511", "CEB621"] { #expect(result.stdout.contains(kind)) }
+        for kind in ["CEB311", "CEB411", "CEB511", "CEB621", "TAX-IMPORT", "FX-PAYMENT"] { #expect(result.stdout.contains(kind)) }
     }
 
     @Test func explainShowsEveryFieldWithItsOriginAndMasksPersonalData() async throws {

@@ -36,7 +36,10 @@ import YidanStore
         }
         let store = try SQLiteFilingStore(path: storePath)
         let filings = try await Harness.allFilings(store)
-        #expect(filings.count == orderNos.count * 4)
+        // Four customs messages, a tax and an FX filing per order; `run` posts the
+        // tax and FX filings to the endpoints it derives from --gateway.
+        #expect(filings.count == orderNos.count * 6)
+        let customs = filings.filter { $0.kind.authority == .customs }
 
         let runArguments = [
             "run", "--gateway", gateway, "--inbox", inbox.path, "--store", storePath,
@@ -53,7 +56,7 @@ import YidanStore
         #expect(midFlight, "the first run never reached the gateway: \(first.stderr)")
         #expect(first.process.terminationReason == .uncaughtSignal)
         let appliedBeforeCrash = await simulator.stats().messagesAccepted
-        #expect(appliedBeforeCrash < filings.count, "the kill came too late to test anything")
+        #expect(appliedBeforeCrash < customs.count, "the kill came too late to test anything")
 
         // Restart: the expired leases bring the cut-off filings back.
         let second = try YidanProcess(arguments: runArguments, folder: folder, name: "run-2")
@@ -73,11 +76,19 @@ import YidanStore
             #expect(filing.status == filing.kind.finalSuccess, "\(filing.kind.rawValue) ended \(filing.status.rawValue)")
             #expect(await simulator.appliedCount(forIdempotencyKey: filing.idempotencyKey) == 1)
         }
-        #expect(stats.messagesAccepted == filings.count)
-        #expect(Set(stats.appliedMessageGuids) == Set(filings.map(\.id)))
+        #expect(stats.messagesAccepted == customs.count)
+        #expect(Set(stats.appliedMessageGuids) == Set(customs.map(\.id)))
+        for authority in [Authority.tax, .fx] {
+            let theirs = filings.filter { $0.kind.authority == authority }
+            let counters = stats.authorities[authority.rawValue]
+            #expect(counters?.filingsAccepted == theirs.count)
+            #expect(Set(counters?.appliedFilingGuids ?? []) == Set(theirs.map(\.id)))
+            #expect(counters.map { $0.requestsReceived == $0.filingsAccepted + $0.duplicatesRecognised } == true)
+        }
         // Whatever was in flight at the kill was sent again and recognised, not re-applied.
         #expect(stats.requestsReceived == stats.messagesAccepted + stats.duplicatesRecognised)
-        #expect(stats.duplicatesRecognised >= 1, "no envelope was in flight at the kill")
+        let duplicates = stats.duplicatesRecognised + stats.authorities.values.reduce(0) { $0 + $1.duplicatesRecognised }
+        #expect(duplicates >= 1, "no filing was in flight at the kill")
         // The graceful stop of the second run exited cleanly.
         #expect(second.process.terminationStatus == 0, "run-2 stderr: \(second.stderr)")
     }

@@ -24,7 +24,8 @@ import YidanStore
             accepted.append(try await deployment.runtime.submit(json: Data(contentsOf: file)))
         }
         #expect(accepted.count >= 4)
-        #expect(accepted.allSatisfy { $0.isNew && $0.filings.count == 4 })
+        // Four customs messages, a tax and an FX filing per order.
+        #expect(accepted.allSatisfy { $0.isNew && $0.filings.map(\.kind) == OrderIntake.importFilings })
 
         let store = environment.store
         let done = try await Harness.eventually(timeout: .seconds(90)) {
@@ -35,15 +36,23 @@ import YidanStore
         await deployment.stop()
         #expect(done, "filings still open: \(filings.filter { !Harness.isFinal($0) }.map { "\($0.kind.rawValue) \($0.status.rawValue)" })")
 
-        #expect(filings.count == accepted.count * 4)
+        #expect(filings.count == accepted.count * 6)
         for filing in filings {
             #expect(filing.status == filing.kind.finalSuccess, "\(filing.orderNo) \(filing.kind.rawValue) ended \(filing.status.rawValue): \(filing.lastReturnInfo ?? filing.lastError ?? "")")
             #expect(await deployment.simulator.appliedCount(forIdempotencyKey: filing.idempotencyKey) == 1)
         }
-        // Three requests were refused and retried; every message was applied once.
+        // Three requests were refused and retried; every message was applied once,
+        // customs messages by the gateway, tax and FX filings by their desks.
         #expect(stats.faultsInjected == 3)
-        #expect(stats.messagesAccepted == filings.count)
-        #expect(Set(stats.appliedMessageGuids) == Set(filings.map(\.id)))
+        let customs = filings.filter { $0.kind.authority == .customs }
+        #expect(stats.messagesAccepted == customs.count)
+        #expect(Set(stats.appliedMessageGuids) == Set(customs.map(\.id)))
+        for authority in [Authority.tax, .fx] {
+            let theirs = filings.filter { $0.kind.authority == authority }
+            #expect(theirs.count == accepted.count)
+            #expect(stats.authorities[authority.rawValue]?.filingsAccepted == theirs.count)
+            #expect(Set(stats.authorities[authority.rawValue]?.appliedFilingGuids ?? []) == Set(theirs.map(\.id)))
+        }
         let retried = filings.filter { $0.attempts > 1 }
         #expect(retried.count == 3)
         for filing in retried {
@@ -57,6 +66,12 @@ import YidanStore
         #expect(try await store.receipts(filingID: inventory.id).filter(\.moved).map(\.returnStatus) == ["2", "120", "399", "800"])
         let order = try #require(filings.first { $0.kind == .ceb311 })
         #expect(try await store.receipts(filingID: order.id).filter(\.moved).map(\.returnStatus) == ["2", "3", "120"])
+        // Tax and FX: received (1), then recorded (2) → stored.
+        for kind in [MessageKind.taxImport, .fxPayment] {
+            let filing = try #require(filings.first { $0.kind == kind })
+            #expect(filing.status == .stored)
+            #expect(try await store.receipts(filingID: filing.id).filter(\.moved).map(\.returnStatus).last == "2")
+        }
     }
 
     @Test func submittingTheSameOrderAgainFilesNothingTwice() async throws {
@@ -71,6 +86,6 @@ import YidanStore
         #expect(first.isNew)
         #expect(!second.isNew)
         #expect(first.filings.map(\.id) == second.filings.map(\.id))
-        #expect(try await environment.store.filings(status: nil, limit: 100).count == 4)
+        #expect(try await environment.store.filings(status: nil, limit: 100).count == 6)
     }
 }

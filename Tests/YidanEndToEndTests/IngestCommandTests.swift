@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import YidanCore
+import YidanRouter
 import YidanIngest
 import YidanStore
 
@@ -42,7 +43,7 @@ import YidanStore
         #expect(run.stdout.contains("/items/0/gcode"))
 
         let filings = try await Harness.allFilings(SQLiteFilingStore(path: store))
-        #expect(filings.count == 6 * MessageKind.importDeclaration.count)
+        #expect(filings.count == 6 * OrderIntake.importFilings.count)
         #expect(Set(filings.map(\.orderNo)) == Set(orders.map(\.orderNo)))
 
         let everything = run.stdout + run.stderr + (try String(contentsOf: folder.appendingPathComponent("yidan-ingest-report.json"), encoding: .utf8))
@@ -56,7 +57,7 @@ import YidanStore
         let again = try await YidanProcess.run(["ingest", good.path, "--store", store, "--progress", "none"], folder: folder, name: "again")
         #expect(again.status == 0, "\(again.stderr)")
         #expect(again.stdout.contains("0 accepted, 6 already accepted, 0 refused"))
-        #expect(try await Harness.allFilings(SQLiteFilingStore(path: store)).count == 6 * MessageKind.importDeclaration.count)
+        #expect(try await Harness.allFilings(SQLiteFilingStore(path: store)).count == 6 * OrderIntake.importFilings.count)
     }
 
     @Test func dryRunOverAFolderOfJSONAndCSVStoresNothing() async throws {
@@ -86,7 +87,7 @@ import YidanStore
         #expect(second.status == 0, "\(second.stderr)")
         #expect(second.stdout.contains("5 would be accepted, 1 already accepted"))
         let filings = try await Harness.allFilings(SQLiteFilingStore(path: store.path))
-        #expect(filings.count == MessageKind.importDeclaration.count)
+        #expect(filings.count == OrderIntake.importFilings.count)
         #expect(Set(filings.map(\.orderNo)) == [orders[2].orderNo])
         #expect(try IngestInput.report(folder.appendingPathComponent("dry.json"))["mode"] as? String == "dry-run")
     }
@@ -105,7 +106,7 @@ import YidanStore
         await child.waitForExit()
         #expect(child.process.terminationStatus == 0, "\(child.stderr)")
         #expect(child.stdout.contains("3 accepted"))
-        #expect(try await Harness.allFilings(SQLiteFilingStore(path: store)).count == 3 * MessageKind.importDeclaration.count)
+        #expect(try await Harness.allFilings(SQLiteFilingStore(path: store)).count == 3 * OrderIntake.importFilings.count)
 
         let missing = try await YidanProcess.run(["ingest", "nowhere.jsonl", "--store", store], folder: folder, name: "missing")
         #expect(missing.status == 66)

@@ -5,7 +5,7 @@ import YidanIngest
 
 @Suite struct InvalidOrderTests {
     static let allowedTopLevel = "orderNo, platform, orderTime, tradeMode, currency, goodsValue, freight, insurance, discount, "
-        + "buyer, consignee, items, payment, logistics, enterprises, customs, note"
+        + "buyer, consignee, items, payment, logistics, enterprises, customs, note, export"
 
     @Test func manyErrorsFixtureReportsEveryProblemAtOnce() throws {
         let issues = OrderFixtures.issues(try OrderFixtures.data(OrderFixtures.invalid.appendingPathComponent("many-errors.json")))
@@ -138,7 +138,8 @@ import YidanIngest
         document = document.setting(["orderNo"], to: .string("YD 2026/11"))
         #expect(OrderFixtures.issues(document.data) == [
             FieldIssue(pointer: "/orderNo", value: "YD 2026/11", rule: "must be 1-60 characters of [A-Za-z0-9_-]"),
-            FieldIssue(pointer: "/tradeMode", value: "9710", rule: "must be 9610 (direct purchase) or 1210 (bonded)"),
+            // 9710 exists, but only for exports (an order with /export).
+            FieldIssue(pointer: "/tradeMode", value: "9710", rule: "is an export trade mode (9710 B2B, 9810 overseas warehouse): the order needs /export"),
             FieldIssue(pointer: "/consignee/country", value: "HK", rule: "must be CN or CHN: an import is delivered in mainland China"),
             FieldIssue(pointer: "/logistics/netWeight", value: "2.5", rule: "must not exceed grossWeight (2.2)"),
             FieldIssue(pointer: "/discount", value: "320.01", rule: "must not exceed goodsValue + freight (320.00)"),

@@ -143,7 +143,8 @@ import YidanXML
             let document = try XMLDocument.parse(Data(tampered.utf8))
             #expect(try await harness.post(document, key: "tampered").status == 200)
             await harness.simulator.waitUntilIdle()
-            #expect(try harness.inboxReceipts(forGuid: guid).map(\.status) == ["-2"])
+            // The spec's inventory signature failure (202205 §7, table 7-2): -621029 验签失败！
+            #expect(try harness.inboxReceipts(forGuid: guid).map(\.status) == ["-621029"])
         }
     }
 
