@@ -85,7 +85,7 @@ let package = Package(
         .target(
             name: "YidanReceipts",
             dependencies: [
-                "YidanCore", "YidanXML", "YidanStore",
+                "YidanCore", "YidanXML", "YidanStore", "YidanIngest",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

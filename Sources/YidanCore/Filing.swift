@@ -27,6 +27,11 @@ public enum MessageKind: String, Sendable, Hashable, CaseIterable, Comparable {
     case ceb403 = "CEB403"
     case ceb505 = "CEB505"
     case ceb603 = "CEB603"
+    // Changes to a declared import (`FilingPurpose`).
+    /// 撤销申请单: cancels an inventory before release.
+    case ceb623 = "CEB623"
+    /// 退货申请单: returns released goods within the return window.
+    case ceb625 = "CEB625"
     // The other authorities (`docs/filings.md`).
     case taxImport = "TAX-IMPORT"
     case fxPayment = "FX-PAYMENT"
@@ -55,6 +60,8 @@ public enum MessageKind: String, Sendable, Hashable, CaseIterable, Comparable {
         case .ceb403: .ceb404
         case .ceb505: .ceb506
         case .ceb603: .ceb604
+        case .ceb623: .ceb624
+        case .ceb625: .ceb626
         case .taxImport: .taxReceipt
         case .fxPayment: .fxReceipt
         }
@@ -77,6 +84,8 @@ public enum MessageKind: String, Sendable, Hashable, CaseIterable, Comparable {
         case .ceb403: "receipt of payment"
         case .ceb511, .ceb505: "waybill"
         case .ceb621, .ceb603: "inventory"
+        case .ceb623: "cancel"
+        case .ceb625: "return"
         case .taxImport: "tax"
         case .fxPayment: "FX"
         }
@@ -85,6 +94,8 @@ public enum MessageKind: String, Sendable, Hashable, CaseIterable, Comparable {
     public var finalSuccess: FilingStatus {
         switch self {
         case .ceb621, .ceb603: .released
+        // CEB624/626 end at 399 海关审结: customs approved the cancel or return.
+        case .ceb623, .ceb625: .concluded
         default: .stored
         }
     }
@@ -113,6 +124,8 @@ public enum ReceiptKind: String, Sendable, Hashable, CaseIterable {
     case ceb404 = "CEB404"
     case ceb506 = "CEB506"
     case ceb604 = "CEB604"
+    case ceb624 = "CEB624"
+    case ceb626 = "CEB626"
     case taxReceipt = "TAX-RECEIPT"
     case fxReceipt = "FX-RECEIPT"
 
@@ -133,6 +146,8 @@ public enum ReceiptKind: String, Sendable, Hashable, CaseIterable {
         case .ceb404: .ceb403
         case .ceb506: .ceb505
         case .ceb604: .ceb603
+        case .ceb624: .ceb623
+        case .ceb626: .ceb625
         case .taxReceipt: .taxImport
         case .fxReceipt: .fxPayment
         }
@@ -197,6 +212,7 @@ public enum FilingStatus: String, Sendable, Hashable, CaseIterable {
         case .rejected, .dead, .closed: true
         case .released: true
         case .stored: kind.finalSuccess == .stored
+        case .concluded: kind.finalSuccess == .concluded
         default: false
         }
     }

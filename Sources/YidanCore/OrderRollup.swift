@@ -18,6 +18,10 @@ public enum OrderRollupStatus: Sendable, Equatable, CustomStringConvertible {
     case concluded
     /// Goods released (or the declaration closed).
     case released
+    /// Customs approved a cancel (CEB623, 399): the declaration is withdrawn.
+    case cancelled
+    /// Customs approved a return (CEB625, 399): the goods went back.
+    case returned
     /// A filing was refused: which one and why.
     case rejected(kind: MessageKind, returnStatus: String?, reason: String?)
     /// A filing could not be delivered at all (retries exhausted).
@@ -31,6 +35,8 @@ public enum OrderRollupStatus: Sendable, Equatable, CustomStringConvertible {
         case .matched: "matched"
         case .concluded: "concluded"
         case .released: "released"
+        case .cancelled: "cancelled"
+        case .returned: "returned"
         case let .rejected(kind, code, reason):
             "rejected (\(kind.rawValue) \(kind.label)\(code.map { " " + $0 } ?? "")\(reason.map { ": " + $0 } ?? ""))"
         case let .failed(kind, reason):
@@ -59,6 +65,9 @@ public struct FilingSummary: Sendable, Equatable {
 public enum OrderRollup {
     public static func status(of filings: [FilingSummary]) -> OrderRollupStatus {
         let ordered = filings.sorted { $0.kind < $1.kind }
+        // An approved cancel or return ends the order, whatever came before.
+        if ordered.contains(where: { $0.kind == .ceb623 && $0.status == .concluded }) { return .cancelled }
+        if ordered.contains(where: { $0.kind == .ceb625 && $0.status == .concluded }) { return .returned }
         if let refused = ordered.first(where: { $0.status == .rejected }) {
             return .rejected(kind: refused.kind, returnStatus: refused.lastReturnStatus, reason: refused.lastReturnInfo)
         }
@@ -66,7 +75,8 @@ public enum OrderRollup {
             return .failed(kind: dead.kind, reason: dead.lastError)
         }
         guard !ordered.isEmpty else { return .accepted }
-        if let inventory = ordered.first(where: { $0.kind == .ceb621 }) {
+        // The inventory (import CEB621, export CEB603) carries the order's outcome.
+        if let inventory = ordered.first(where: { $0.kind == .ceb621 || $0.kind == .ceb603 }) {
             switch inventory.status {
             case .released, .closed: return .released
             case .concluded: return .concluded

@@ -13,6 +13,8 @@ struct MappingScope: Sendable {
     var itemIndex: Int?
     /// Inputs only the tax and FX filings read (`annual.*`, `fx.*`); nil for CEB messages.
     var authority: AuthorityFilingInputs? = nil
+    /// Inputs only a cancel or return reads (`change.*`); nil otherwise.
+    var change: OrderChangeInputs? = nil
 
     var item: OrderItem? {
         guard let itemIndex, order.items.indices.contains(itemIndex) else { return nil }
@@ -216,5 +218,6 @@ extension SourcePath {
         // Paths of the tax and FX filings (AuthorityFilingPaths.swift).
         return paths.merging(SourcePath.authorityFilingPaths) { existing, _ in existing }
             .merging(SourcePath.exportFilingPaths) { existing, _ in existing }  // ExportFilingPaths.swift
+            .merging(SourcePath.orderChangePaths) { existing, _ in existing }  // OrderChangeFiling.swift
     }()
 }

@@ -11,16 +11,27 @@ public struct ReceiptApplier: Sendable {
     public let store: any FilingStore
     public let statuses: ReturnStatusTable
     let logger: Logger
+    /// Customs tax bills (CEB816) come on the same channels; they go here.
+    public let taxBills: TaxBillIntake
 
-    public init(store: any FilingStore, statuses: ReturnStatusTable, logger: Logger = Logger(label: "yidan.receipts")) {
+    public init(
+        store: any FilingStore, statuses: ReturnStatusTable, taxRates: TaxRateTable? = nil,
+        logger: Logger = Logger(label: "yidan.receipts")
+    ) {
         self.store = store
         self.statuses = statuses
         self.logger = logger
+        self.taxBills = TaxBillIntake(store: store, taxRates: taxRates, logger: logger)
     }
 
     /// Parses and applies every receipt in `bytes`; returns what each did.
     @discardableResult
     public func apply(bytes: Data, channel: String, receivedAt: Date = Date()) async throws -> [ReceiptEffect] {
+        // A tax bill moves no filing: it is reconciled and stored on its own.
+        if let bill = try TaxBillIntake.taxBillMessage(in: bytes) {
+            try await taxBills.take(message: bill, channel: channel, receivedAt: receivedAt)
+            return []
+        }
         let records = try ReceiptParser.parse(bytes, channel: channel, receivedAt: receivedAt)
         var effects: [ReceiptEffect] = []
         for record in records {

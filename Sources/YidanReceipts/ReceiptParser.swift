@@ -22,6 +22,14 @@ public enum ReceiptParser {
         .ceb412: ("PaymentReturn", "payTransactionId"),
         .ceb512: ("LogisticsReturn", "logisticsNo"),
         .ceb622: ("InventoryReturn", "copNo"),
+        // Cancel (CEB623) and return (CEB625) of an import inventory.
+        .ceb624: ("InvtCancelReturn", "copNo"),
+        .ceb626: ("InvtRefundReturn", "copNo"),
+        // Exports (ceb-export.xsd): CEB404 names the order, not the optional payNo.
+        .ceb304: ("OrderReturn", "orderNo"),
+        .ceb404: ("ReceiptsReturn", "orderNo"),
+        .ceb506: ("LogisticsReturn", "logisticsNo"),
+        .ceb604: ("InventoryReturn", "copNo"),
     ]
 
     public static func parse(_ bytes: Data, channel: String, receivedAt: Date = Date()) throws -> [ReceiptRecord] {
@@ -48,7 +56,7 @@ public enum ReceiptParser {
         guard let kind = ReceiptKind.allCases.first(where: { $0.rootElement == root.localName }),
               let shape = layout[kind]
         else {
-            throw YidanError(.receipt, "/\(root.localName): not a receipt yidan follows (CEB312, CEB412, CEB512, CEB622)")
+            throw YidanError(.receipt, "/\(root.localName): not a receipt yidan follows (CEB312/412/512/622, CEB304/404/506/604)")
         }
         let returns = root.children(shape.element, namespaceURI: cebNamespace)
         guard !returns.isEmpty else {
@@ -77,7 +85,9 @@ public enum ReceiptParser {
                     returnTime: try required("returnTime"),
                     raw: bytes,
                     receivedAt: receivedAt,
-                    channel: channel
+                    channel: channel,
+                    invtNo: (element.firstChild("invtNo", namespaceURI: cebNamespace)?.text
+                        .trimmingCharacters(in: .whitespacesAndNewlines)).flatMap { $0.isEmpty ? nil : $0 }
                 )
             )
         }

@@ -1,7 +1,7 @@
 public import Foundation
 public import Logging
 public import ServiceLifecycle
-import YidanCore
+public import YidanCore
 public import YidanSimulator
 
 /// yidan and the built-in authority simulator in one process, talking over
@@ -34,6 +34,7 @@ public final class EmbeddedDeployment: Sendable {
         environment: YidanEnvironment,
         stepDelay: Duration = .milliseconds(300),
         faults: FaultPlan = .none,
+        taxRates: TaxRateTable? = nil,
         settings adjust: @Sendable (inout RunSettings) -> Void = { _ in },
         logger: Logger = Logger(label: "yidan")
     ) async throws -> EmbeddedDeployment {
@@ -61,7 +62,7 @@ public final class EmbeddedDeployment: Sendable {
                 // a while; 30 s here, however short the demo's receipt steps are.
                 stepDelay: stepDelay, matchWindowSteps: max(10, Int(Duration.seconds(30) / stepDelay)), callbackURL: callback,
                 schemaURL: SimulatorConfiguration.importSchema(inMappings: environment.mappingsDirectory),
-                faultPlan: faults
+                faultPlan: faults, taxRates: taxRates
             ),
             logger: logger
         )

@@ -78,6 +78,8 @@ public struct OrderIntake: Sendable {
     /// nothing, so `yidan ingest --dry-run` runs exactly this; `accept` stores
     /// the result. Throws `ValidationFailure` or `YidanError` like `submit`.
     public func prepare(_ order: NormalizedOrder) async throws -> PreparedOrder {
+        // Exports file CEB303/403/505/603 only (OrderIntake+Export.swift).
+        if order.isExport { return try prepareExport(order) }
         var issues: [FieldIssue] = []
         if order.currency != "CNY" {
             issues.append(FieldIssue(

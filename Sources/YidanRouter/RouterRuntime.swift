@@ -78,7 +78,7 @@ public final class RouterRuntime: Sendable {
         self.environment = environment
         self.settings = settings
         self.logger = logger
-        self.applier = ReceiptApplier(store: environment.store, statuses: environment.returnStatuses, logger: logger)
+        self.applier = ReceiptApplier(store: environment.store, statuses: environment.returnStatuses, taxRates: environment.taxRates, logger: logger)
         self.client = try CurlHTTPClient(configuration: .init(connectTimeout: settings.connectTimeout, timeout: settings.requestTimeout))
         self.dispatcher = Dispatcher(
             store: environment.store,

@@ -34,6 +34,8 @@ public struct YidanEnvironment: Sendable {
     public let returnStatuses: ReturnStatusTable
     /// BaseTransfer and DXP ids from `Mappings/profile.yaml`.
     public let profile: MappingProfile
+    /// `Mappings/tables/tax-rates.csv`: the intake's tax and the tax-bill reconciliation.
+    public let taxRates: TaxRateTable
 
     public init(
         storePath: String, mappingsPath: String? = nil, signing: SigningSettings = SigningSettings(),
@@ -49,6 +51,7 @@ public struct YidanEnvironment: Sendable {
         self.mappingsDirectory = directory
         self.returnStatuses = statuses
         self.profile = catalog.profile
+        self.taxRates = taxRates
         self.intake = OrderIntake(store: store, mappings: catalog, taxRates: taxRates, signer: signer, clock: clock)
     }
 

@@ -144,6 +144,10 @@ extension GatewayCore {
     /// Tax: the CEB311 of the same orderNo (and ebpCode) and its `taxTotal`;
     /// FX: the CEB411 of the same orderNo and its `amountPaid`. Exact decimals.
     func reconcile(_ facts: AuthorityFilingFacts) -> AuthorityReconciliation {
+        // A reversal (docs/filings.md "Reversals") must name a filing this desk recorded.
+        if let reversed = facts["reverses"], desk.keyByGuid[AuthorityDesk.scoped(facts.kind, reversed)] == nil {
+            return .disagrees(["reverses \(reversed), which was never filed here"])
+        }
         let orderNo = facts.orderNo ?? ""
         switch facts.kind {
         case .taxImport:

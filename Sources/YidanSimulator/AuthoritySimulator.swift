@@ -69,7 +69,8 @@ public final class AuthoritySimulator: Service, Sendable {
             core: core, clock: clock, stepDelay: configuration.stepDelay,
             matchWindowSteps: configuration.matchWindowSteps, inboxDirectory: configuration.inboxDirectory,
             callbackURL: configuration.callbackURL, callbackAttempts: configuration.callbackAttempts,
-            gatewayDxpId: configuration.gatewayDxpId, http: http, now: now, logger: logger
+            gatewayDxpId: configuration.gatewayDxpId, http: http, now: now, logger: logger,
+            taxRates: configuration.taxRates
         )
         let app = Application(
             router: SimulatorRoutes.router(core: core, clock: clock, maxRequestBytes: configuration.maxRequestBytes),

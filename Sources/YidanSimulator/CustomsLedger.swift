@@ -28,6 +28,8 @@ public enum InventoryMatch: Sendable, Equatable {
 /// - An inventory is released only when the order (same orderNo + ebpCode), the
 ///   payment (same orderNo) and the waybill (same logisticsNo) are on file and
 ///   the amounts agree (see `matchInventory`).
+/// - Exports follow the same rules with their own keys and the export match
+///   of a CEB603 against CEB303/403/505 (`ExportDeclarations.swift`).
 public struct CustomsLedger: Sendable {
     /// returnStatus customs uses for "this business number was already declared".
     public static let duplicateDeclarationStatus = "-301010"
@@ -55,7 +57,7 @@ public struct CustomsLedger: Sendable {
         case .ceb311, .ceb621: parts = [message["ebpCode"], message["orderNo"]]
         case .ceb411: parts = [message["payCode"], message["payTransactionId"]]
         case .ceb511: parts = [message["logisticsCode"], message["logisticsNo"]]
-        default: parts = [message.guid]  // only import declarations reach the ledger
+        default: parts = exportBusinessKeyParts(of: message) ?? [message.guid]
         }
         return message.kind.rawValue + "|" + parts.map { $0 ?? "" }.joined(separator: "|")
     }
@@ -81,6 +83,7 @@ public struct CustomsLedger: Sendable {
     /// The three-document match of an inventory against what is on file.
     /// Amounts are compared exactly as decimals.
     public func matchInventory(_ inventory: DeclaredMessage) -> InventoryMatch {
+        if inventory.kind == .ceb603 { return matchExportInventory(inventory) }
         var problems: [String] = []
         let orderNo = inventory["orderNo"] ?? ""
         let ebpCode = inventory["ebpCode"] ?? ""
@@ -126,11 +129,11 @@ public struct CustomsLedger: Sendable {
         return problems.isEmpty ? .matched : .unmatched(problems)
     }
 
-    private func find(_ kind: MessageKind, where predicate: (DeclaredMessage) -> Bool) -> DeclaredMessage? {
+    func find(_ kind: MessageKind, where predicate: (DeclaredMessage) -> Bool) -> DeclaredMessage? {
         byGuid.values.first { $0.kind == kind && predicate($0) }
     }
 
-    private func compare(_ leftName: String, _ left: Decimal?, _ rightName: String, _ right: Decimal?, into problems: inout [String]) {
+    func compare(_ leftName: String, _ left: Decimal?, _ rightName: String, _ right: Decimal?, into problems: inout [String]) {
         guard let left, let right else {
             problems.append("\(leftName) or \(rightName) is missing or not a number")
             return
@@ -146,7 +149,7 @@ public struct CustomsLedger: Sendable {
         case .ceb411: "payment \(message["payTransactionId"] ?? "?") of payCode \(message["payCode"] ?? "?")"
         case .ceb511: "waybill \(message["logisticsNo"] ?? "?") of logisticsCode \(message["logisticsCode"] ?? "?")"
         case .ceb621: "inventory for order \(message["orderNo"] ?? "?") of ebpCode \(message["ebpCode"] ?? "?")"
-        default: "\(message.kind.rawValue) \(message.guid)"
+        default: describeExportBusinessNumber(of: message) ?? "\(message.kind.rawValue) \(message.guid)"
         }
     }
 }

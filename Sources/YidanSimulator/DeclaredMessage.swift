@@ -17,12 +17,16 @@ public struct DeclaredMessage: Sendable, Equatable {
     /// Sum of the goods lines' `totalPrice` (OrderList / InventoryList); nil when
     /// the kind has no lines or a line's amount is not a number.
     public var linesTotal: Decimal?
+    /// The goods lines (HS code, quantity, total), in document order, for the
+    /// tax bill customs issues on a released inventory; empty when a line is unreadable.
+    public var lines: [TaxableLine]
 
-    public init(kind: MessageKind, guid: String, fields: [String: String], linesTotal: Decimal? = nil) {
+    public init(kind: MessageKind, guid: String, fields: [String: String], linesTotal: Decimal? = nil, lines: [TaxableLine] = []) {
         self.kind = kind
         self.guid = guid
         self.fields = fields
         self.linesTotal = linesTotal
+        self.lines = lines
     }
 
     public subscript(field: String) -> String? {
@@ -38,15 +42,15 @@ public struct DeclaredMessage: Sendable, Equatable {
     /// `appType` 2 is a change of an earlier declaration of the same business number.
     public var isModification: Bool { self["appType"] == "2" }
 
-    /// Reads a CEB311/411/511/621 document. Only the first head is read: yidan
+    /// Reads a CEB311/411/511/621 or CEB303/403/505/603 document. Only the first head is read: yidan
     /// files one order per message. Throws when the root is not one of the four
     /// messages or carries no guid, since then no receipt could name it.
     public init(document: XMLDocument) throws {
         guard let root = document.root, root.namespaceURI == Self.cebNamespace else {
             throw YidanError(.xml, "the message root is not in the CEB namespace")
         }
-        guard let kind = MessageKind.importDeclaration.first(where: { $0.rootElement == root.localName }) else {
-            throw YidanError(.xml, "unsupported message \(root.localName); expected CEB311/411/511/621Message")
+        guard let kind = (MessageKind.importDeclaration + MessageKind.exportDeclaration + Self.inventoryChangeKinds).first(where: { $0.rootElement == root.localName }) else {
+            throw YidanError(.xml, "unsupported message \(root.localName); expected CEB311/411/511/621 or CEB303/403/505/603Message")
         }
         let (wrapperName, headName, listName) = Self.layout(of: kind)
         let wrapper = root.firstChild(wrapperName, namespaceURI: Self.cebNamespace)
@@ -57,6 +61,7 @@ public struct DeclaredMessage: Sendable, Equatable {
             fields[child.localName] = child.text.trimmingCharacters(in: .whitespacesAndNewlines)
         }
         var total: Decimal?
+        var lines: [TaxableLine] = []
         if let listName, let wrapper {
             var sum = Decimal(0)
             var valid = true
@@ -67,14 +72,16 @@ public struct DeclaredMessage: Sendable, Equatable {
                     break
                 }
                 sum += value
+                if let line = Self.taxableLine(line, totalPrice: value) { lines.append(line) }
             }
             total = valid ? sum : nil
+            if !valid { lines = [] }
         }
         let guid = root.attribute("guid") ?? fields["guid"] ?? ""
         guard !guid.isEmpty else {
             throw YidanError(.xml, "\(root.localName) has no guid")
         }
-        self.init(kind: kind, guid: guid, fields: fields, linesTotal: total)
+        self.init(kind: kind, guid: guid, fields: fields, linesTotal: total, lines: lines)
     }
 
     /// Wrapper element, head element and goods-line element of each message.
@@ -85,9 +92,8 @@ public struct DeclaredMessage: Sendable, Equatable {
         case .ceb511: ("Logistics", "LogisticsHead", nil)
         case .ceb621: ("Inventory", "InventoryHead", "InventoryList")
         default:
-            // `init(document:)` admits import declarations only; exports and the
-            // other authorities are not played by this gateway yet.
-            ("", "", nil)
+            // Exports (ExportDeclarations.swift); `init(document:)` admits no other kind.
+            exportLayout(of: kind) ?? changeLayout(of: kind) ?? ("", "", nil)  // InventoryChanges.swift
         }
     }
 }

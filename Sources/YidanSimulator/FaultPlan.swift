@@ -19,6 +19,9 @@
 /// - `outOfOrderReceipts`: the last two receipts of each message are delivered
 ///   in swapped order (e.g. 2, 120, 3 or 2, 120, 800, 399), so the later status
 ///   arrives before the earlier one.
+/// - `taxBillVariance`: the tax bill (CEB816) after a release bills one fen
+///   more VAT on its first item than the declared lines give, so the
+///   reconciliation has a real difference to find.
 public struct FaultPlan: Sendable, Equatable, Codable {
     public var failNext: Int
     public var failStatus: Int
@@ -27,6 +30,7 @@ public struct FaultPlan: Sendable, Equatable, Codable {
     public var dropNext: Int
     public var duplicateReceipts: Bool
     public var outOfOrderReceipts: Bool
+    public var taxBillVariance: Bool
 
     public init(
         failNext: Int = 0,
@@ -35,7 +39,8 @@ public struct FaultPlan: Sendable, Equatable, Codable {
         answerDelayMilliseconds: Int = 0,
         dropNext: Int = 0,
         duplicateReceipts: Bool = false,
-        outOfOrderReceipts: Bool = false
+        outOfOrderReceipts: Bool = false,
+        taxBillVariance: Bool = false
     ) {
         self.failNext = failNext
         self.failStatus = failStatus
@@ -44,13 +49,14 @@ public struct FaultPlan: Sendable, Equatable, Codable {
         self.dropNext = dropNext
         self.duplicateReceipts = duplicateReceipts
         self.outOfOrderReceipts = outOfOrderReceipts
+        self.taxBillVariance = taxBillVariance
     }
 
     /// No faults at all.
     public static let none = FaultPlan()
 
     enum CodingKeys: String, CodingKey {
-        case failNext, failStatus, retryAfterSeconds, answerDelayMilliseconds, dropNext, duplicateReceipts, outOfOrderReceipts
+        case failNext, failStatus, retryAfterSeconds, answerDelayMilliseconds, dropNext, duplicateReceipts, outOfOrderReceipts, taxBillVariance
     }
 
     /// Missing JSON fields take their defaults, so `{"failNext":2}` is a whole plan.
@@ -63,7 +69,8 @@ public struct FaultPlan: Sendable, Equatable, Codable {
             answerDelayMilliseconds: try c.decodeIfPresent(Int.self, forKey: .answerDelayMilliseconds) ?? 0,
             dropNext: try c.decodeIfPresent(Int.self, forKey: .dropNext) ?? 0,
             duplicateReceipts: try c.decodeIfPresent(Bool.self, forKey: .duplicateReceipts) ?? false,
-            outOfOrderReceipts: try c.decodeIfPresent(Bool.self, forKey: .outOfOrderReceipts) ?? false
+            outOfOrderReceipts: try c.decodeIfPresent(Bool.self, forKey: .outOfOrderReceipts) ?? false,
+            taxBillVariance: try c.decodeIfPresent(Bool.self, forKey: .taxBillVariance) ?? false
         )
     }
 }

@@ -36,12 +36,16 @@ actor GatewayCore {
     private static let signatureNamespace = "http://www.w3.org/2000/09/xmldsig#"
 
     private let schema: XMLSchema
+    /// `ceb-export.xsd` beside the import schema: export declarations are judged by it.
+    private let exportSchema: XMLSchema
     private let gatewayDxpId: String
     var faults: FaultPlan
     var ledger = CustomsLedger()
     var stats = SimulatorStats()
     /// The tax and FX endpoints' state (AuthorityDesk.swift).
     var desk: AuthorityDesk
+    /// Released import inventories by invtNo, for cancels and returns (InventoryChanges.swift).
+    var numberedInventories: [String: NumberedInventory] = [:]
     /// Idempotency key → the answer given the first time.
     private var answers: [String: GatewayReply] = [:]
     /// Message guid → the idempotency key it was first applied under.
@@ -57,6 +61,7 @@ actor GatewayCore {
     init(schemaURL: URL, gatewayDxpId: String, faults: FaultPlan) throws {
         do {
             self.schema = try XMLSchema(contentsOf: schemaURL)
+            self.exportSchema = try XMLSchema(contentsOf: schemaURL.deletingLastPathComponent().appendingPathComponent("ceb-export.xsd"))
         } catch {
             throw YidanError(.configuration, "cannot load the simulator's schema \(schemaURL.lastPathComponent)", cause: error)
         }
@@ -130,7 +135,7 @@ actor GatewayCore {
 
     /// Schema, signature, then the business rules.
     private func judge(_ document: XMLDocument, _ declared: DeclaredMessage) -> ReceiptJob.Plan {
-        let issues = schema.validate(document)
+        let issues = (declared.kind.direction == .export ? exportSchema : schema).validate(document)
         if !issues.isEmpty {
             return .refused(ReceiptScript.schemaInvalid(issues.map { "\($0.path): \(ReceiptScript.redactingValues($0.message))" }))
         }

@@ -20,6 +20,8 @@ struct ReceiptCourier: Sendable {
     var http: CurlHTTPClient
     var now: @Sendable () -> Date
     var logger: Logger
+    /// Rates for the tax bill (CEB816) after a release; nil sends none.
+    var taxRates: TaxRateTable? = nil
 
     /// Runs one job to its end; cancellation (simulator stopping) ends it early.
     func run(_ job: ReceiptJob) async {
@@ -37,7 +39,9 @@ struct ReceiptCourier: Sendable {
         case .refused(let step):
             try await pause()
             try await deliver(step, for: job)
-        case .accepted where declared.kind != .ceb621:
+        case .accepted where declared.isInventoryChange:
+            try await runChange(job)  // InventoryChanges.swift
+        case .accepted where !declared.isInventory:
             let outOfOrder = await core.faultPlan().outOfOrderReceipts
             for step in ReceiptScript.deliveryOrder(ReceiptScript.afterAcceptance(of: declared.kind, guid: declared.guid), outOfOrder: outOfOrder) {
                 try await pause()
@@ -54,26 +58,31 @@ struct ReceiptCourier: Sendable {
         let day = ZonedDateTime(instant: now(), utcOffsetSeconds: ZonedDateTime.beijingOffsetSeconds)
         let serial = await core.nextDocumentNumber()
         let preNo = "B" + day.format("yyyyMMdd") + Self.digits(serial, 9)
+        let customs = declared["customsCode"].flatMap { $0.count == 4 ? $0 : nil } ?? "0000"
+        let isExport = declared.kind.direction == .export
+        let invtNo = customs + day.format("yyyy") + (isExport ? "E" : "I") + Self.digits(serial, 9)
+        // Every CEB604 carries the inventory number (ceb-export.xsd); a CEB622 only once stored.
+        let earlyInvtNo = isExport ? invtNo : nil
         try await pause()
-        try await deliver(ReceiptScript.declaring(declared.guid), for: job, preNo: preNo)
+        try await deliver(ReceiptScript.declaring(declared.guid), for: job, preNo: preNo, invtNo: earlyInvtNo)
         var checks = 0
         while true {
             switch await core.matchInventory(declared) {
             case .matched:
-                let customs = declared["customsCode"].flatMap { $0.count == 4 ? $0 : nil } ?? "0000"
-                let invtNo = customs + day.format("yyyy") + "I" + Self.digits(serial, 9)
+                await core.noteReleased(declared, invtNo: invtNo, at: now())  // cancels and returns: InventoryChanges.swift
                 let outOfOrder = await core.faultPlan().outOfOrderReceipts
-                for step in ReceiptScript.deliveryOrder(ReceiptScript.afterAcceptance(of: .ceb621, guid: declared.guid), outOfOrder: outOfOrder) {
+                for step in ReceiptScript.deliveryOrder(ReceiptScript.afterAcceptance(of: declared.kind, guid: declared.guid), outOfOrder: outOfOrder) {
                     try await pause()
                     try await deliver(step, for: job, preNo: preNo, invtNo: invtNo)
                 }
+                try await issueTaxBill(for: job, invtNo: invtNo)
                 return
             case .unmatched(let problems):
                 checks += 1
                 try await pause()
                 if checks > matchWindowSteps {
                     await core.noteRejection()
-                    try await deliver(ReceiptScript.unmatched(problems, guid: declared.guid), for: job, preNo: preNo)
+                    try await deliver(ReceiptScript.unmatched(problems, guid: declared.guid), for: job, preNo: preNo, invtNo: earlyInvtNo)
                     return
                 }
             }
@@ -84,7 +93,7 @@ struct ReceiptCourier: Sendable {
         try await clock.sleep(for: stepDelay)
     }
 
-    private func deliver(_ step: ReceiptStep, for job: ReceiptJob, preNo: String? = nil, invtNo: String? = nil) async throws {
+    func deliver(_ step: ReceiptStep, for job: ReceiptJob, preNo: String? = nil, invtNo: String? = nil) async throws {
         let kind = job.declared.kind.receiptKind
         let receipt = ReceiptDocument(
             kind: kind, receiptGuid: UUID().uuidString.uppercased(), declared: job.declared, step: step,

@@ -47,7 +47,7 @@ public struct ReceiptDocument: Sendable {
         case .ceb412: "PaymentReturn"
         case .ceb512: "LogisticsReturn"
         case .ceb622: "InventoryReturn"
-        default: "Return"  // only import declarations are answered by this gateway
+        default: Self.exportEntryName(of: kind) ?? Self.changeEntryName(of: kind) ?? "Return"  // exports: ExportDeclarations.swift
         }
     }
 
@@ -73,7 +73,7 @@ public struct ReceiptDocument: Sendable {
             fields.append(("preNo", preNo ?? String(repeating: "0", count: 18)))
             if let invtNo { fields.append(("invtNo", invtNo)) }
         default:
-            break  // only import declarations are answered by this gateway
+            fields += exportEntryFields() + changeEntryFields()  // ExportDeclarations.swift, InventoryChanges.swift
         }
         fields += [
             ("returnStatus", step.returnStatus),

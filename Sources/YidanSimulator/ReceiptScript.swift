@@ -49,20 +49,20 @@ public enum ReceiptScript {
     /// the receipts after a successful three-document match.
     public static func afterAcceptance(of kind: MessageKind, guid: String) -> [ReceiptStep] {
         switch kind {
-        case .ceb311, .ceb411, .ceb511:
+        case .ceb311, .ceb411, .ceb511, .ceb303, .ceb403, .ceb505:
             [
                 declaring(guid),
                 ReceiptStep(returnStatus: "3", returnInfo: "发送海关成功[\(guid)]"),
                 ReceiptStep(returnStatus: "120", returnInfo: "海关入库[\(guid)]"),
             ]
-        case .ceb621:
+        case .ceb621, .ceb603:
             [
                 ReceiptStep(returnStatus: "120", returnInfo: "海关入库：三单对碰成功[\(guid)]"),
                 ReceiptStep(returnStatus: "399", returnInfo: "海关审结[\(guid)]"),
                 ReceiptStep(returnStatus: "800", returnInfo: "放行[\(guid)]"),
             ]
         default:
-            [declaring(guid)]  // only import declarations reach this gateway's script
+            [declaring(guid)]  // only customs declarations reach this gateway's script
         }
     }
 

@@ -1,4 +1,5 @@
 public import Foundation
+public import YidanCore
 import YidanMapping
 
 /// How the authority simulator listens, paces its receipts and delivers them.
@@ -24,7 +25,8 @@ public struct SimulatorConfiguration: Sendable {
     public var inboxDirectory: URL?
     /// The XSD every declared message is validated against
     /// (normally `Mappings/schemas/ceb-import.xsd`). The tax and FX filing schemas
-    /// (`tax-filing-v1.xsd`, `fx-filing-v1.xsd`) are read from the same folder.
+    /// (`tax-filing-v1.xsd`, `fx-filing-v1.xsd`) and the export declarations'
+    /// `ceb-export.xsd` are read from the same folder.
     public var schemaURL: URL
     /// Tries per receipt callback before giving up on it (counted as a delivery failure).
     public var callbackAttempts: Int
@@ -34,6 +36,9 @@ public struct SimulatorConfiguration: Sendable {
     public var gatewayDxpId: String
     /// The faults in force from the start; change them later with `setFaultPlan`.
     public var faultPlan: FaultPlan
+    /// The import tax rates (`Mappings/tables/tax-rates.csv`) customs bills a
+    /// released inventory with (CEB816); nil sends no tax bills.
+    public var taxRates: TaxRateTable?
 
     public init(
         host: String = "127.0.0.1",
@@ -46,7 +51,8 @@ public struct SimulatorConfiguration: Sendable {
         callbackAttempts: Int = 5,
         maxRequestBytes: Int = 4 * 1024 * 1024,
         gatewayDxpId: String = "DXPEDCCEB0000002",
-        faultPlan: FaultPlan = FaultPlan()
+        faultPlan: FaultPlan = FaultPlan(),
+        taxRates: TaxRateTable? = nil
     ) {
         self.host = host
         self.port = port
@@ -59,6 +65,7 @@ public struct SimulatorConfiguration: Sendable {
         self.maxRequestBytes = maxRequestBytes
         self.gatewayDxpId = gatewayDxpId
         self.faultPlan = faultPlan
+        self.taxRates = taxRates
     }
 
     /// The project's import schema under a `Mappings/` folder.

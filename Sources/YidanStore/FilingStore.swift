@@ -10,12 +10,21 @@ public struct PreparedFiling: Sendable, Equatable {
     public var payload: Data
     /// Derived from the payload's content (hex SHA-256); never reused for other content.
     public var idempotencyKey: String
+    /// Why it is filed: the first declaration, or a later change to the order.
+    public var purpose: FilingPurpose
+    /// The earlier filing this one amends or reverses, if any.
+    public var supersedes: String?
 
-    public init(id: String, kind: MessageKind, payload: Data, idempotencyKey: String) {
+    public init(
+        id: String, kind: MessageKind, payload: Data, idempotencyKey: String, purpose: FilingPurpose = .declare,
+        supersedes: String? = nil
+    ) {
         self.id = id
         self.kind = kind
         self.payload = payload
         self.idempotencyKey = idempotencyKey
+        self.purpose = purpose
+        self.supersedes = supersedes
     }
 }
 
@@ -81,12 +90,19 @@ public struct FilingRecord: Sendable, Equatable {
     public var lastReturnInfo: String?
     public var createdAt: Date
     public var updatedAt: Date
+    /// Why it was filed (`declare` for the order's first filings).
+    public var purpose: FilingPurpose
+    /// The earlier filing this one amends or reverses, if any.
+    public var supersedes: String?
 
     public init(
         id: String, orderNo: String, kind: MessageKind, status: FilingStatus, payload: Data, idempotencyKey: String,
         attempts: Int, nextAttemptAt: Date?, leaseUntil: Date?, lastError: String?, lastReturnStatus: String?,
-        lastReturnInfo: String?, createdAt: Date, updatedAt: Date
+        lastReturnInfo: String?, createdAt: Date, updatedAt: Date, purpose: FilingPurpose = .declare,
+        supersedes: String? = nil
     ) {
+        self.purpose = purpose
+        self.supersedes = supersedes
         self.id = id
         self.orderNo = orderNo
         self.kind = kind
@@ -150,8 +166,11 @@ public struct ReceiptRecord: Sendable, Equatable {
     public var receivedAt: Date
     /// "http" or "inbox".
     public var channel: String
+    /// The inventory number customs assigned (CEB622 `invtNo`), which its tax bill (CEB816) names.
+    public var invtNo: String?
 
-    public init(kind: ReceiptKind, messageGuid: String, businessNo: String, returnStatus: String, returnInfo: String, returnTime: String, raw: Data, receivedAt: Date, channel: String) {
+    public init(kind: ReceiptKind, messageGuid: String, businessNo: String, returnStatus: String, returnInfo: String, returnTime: String, raw: Data, receivedAt: Date, channel: String, invtNo: String? = nil) {
+        self.invtNo = invtNo
         self.kind = kind
         self.messageGuid = messageGuid
         self.businessNo = businessNo
@@ -208,6 +227,20 @@ public protocol FilingStore: Sendable {
     /// allowance would go over its limit; nothing is written then.
     func accept(_ submission: OrderSubmission) async throws -> AcceptOutcome
 
+    /// Adds filings (status `queued`, due at `at`) to an order accepted
+    /// earlier — an amendment, a cancel, a return and their tax/FX reversals —
+    /// and adjusts the buyer's allowance by `allowanceDelta` (negative on a
+    /// return: the annual total is restored; never below zero), in one
+    /// transaction. Throws `YidanError(.notFound)` for an unknown order,
+    /// `.notEligible` if a positive delta would go over the limit, and
+    /// `.duplicate` if a filing id or idempotency key is already stored;
+    /// nothing is written then.
+    func appendFilings(orderNo: String, filings: [PreparedFiling], allowanceDelta: AllowanceUse?, at: Date) async throws
+
+    /// The exact bytes of every receipt matched to a filing, oldest first: a
+    /// cancel or return reads customs' inventory number (invtNo, preNo) from them.
+    func receiptPayloads(filingID: String) async throws -> [Data]
+
     /// The buyer's allowance already used in a year.
     func allowanceUsed(buyerKey: String, year: Int) async throws -> Decimal
 
@@ -236,6 +269,14 @@ public protocol FilingStore: Sendable {
     func receipts(filingID: String) async throws -> [StoredReceipt]
     func unmatchedReceipts(limit: Int) async throws -> [StoredReceipt]
     func orderJSON(orderNo: String) async throws -> Data?
+    /// The order whose inventory customs numbered `invtNo` (from its CEB622 receipts), if any.
+    func orderNo(forInvtNo invtNo: String) async throws -> String?
+    /// Stores a customs tax bill and its reconciliation outcome (kept even when no order matched).
+    func recordTaxBill(_ bill: TaxBillRecord) async throws
+    /// The tax bills stored for an order, oldest first.
+    func taxBills(orderNo: String) async throws -> [TaxBillRecord]
+    /// Tax bills whose inventory matched no order, newest first.
+    func unmatchedTaxBills(limit: Int) async throws -> [TaxBillRecord]
     /// Number of filings per status.
     func statusCounts() async throws -> [FilingStatus: Int]
 }

@@ -81,12 +81,12 @@ public final class SQLiteFilingStore: FilingStore, Sendable {
                 try db.execute(
                     sql: """
                         INSERT INTO filings (id, order_no, kind, status, payload, idempotency_key, attempts,
-                                             next_attempt_at, created_at, updated_at)
-                        VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?)
+                                             next_attempt_at, created_at, updated_at, purpose, supersedes)
+                        VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
                         filing.id, submission.orderNo, filing.kind.rawValue, FilingStatus.queued.rawValue,
-                        filing.payload, filing.idempotencyKey, now, now, now,
+                        filing.payload, filing.idempotencyKey, now, now, now, filing.purpose.rawValue, filing.supersedes,
                     ]
                 )
             }

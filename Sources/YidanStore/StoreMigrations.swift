@@ -12,7 +12,7 @@ import GRDB
 /// - enums are TEXT holding their raw value (`FilingStatus`, `MessageKind`, `ReceiptKind`).
 enum StoreMigrations {
     /// The step names, in the order they run.
-    static let names = ["v1-orders", "v1-filings-outbox", "v1-attempts", "v1-receipts", "v1-buyer-allowance"]
+    static let names = ["v1-orders", "v1-filings-outbox", "v1-attempts", "v1-receipts", "v1-buyer-allowance", "v2-filing-purpose", "v2-tax-bills"]
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -101,6 +101,43 @@ enum StoreMigrations {
                     used TEXT NOT NULL,
                     PRIMARY KEY (buyer_key, year)
                 )
+                """)
+        }
+
+        // Changes over time: an order's later filings (amend, cancel, return,
+        // reversals) sit next to its first ones; `purpose` says why each was
+        // filed, `supersedes` names the earlier filing it amends or reverses.
+        // Existing rows are first declarations.
+        migrator.registerMigration("v2-filing-purpose") { db in
+            try db.execute(sql: """
+                ALTER TABLE filings ADD COLUMN purpose TEXT NOT NULL DEFAULT 'declare';
+                ALTER TABLE filings ADD COLUMN supersedes TEXT REFERENCES filings(id);
+                CREATE INDEX filings_by_order_purpose ON filings(order_no, purpose);
+                """)
+        }
+
+        // Customs tax bills (CEB816) name only the inventory number, which the
+        // CEB622 receipts carry: receipts keep it in `invt_no`. A bill is kept
+        // whatever it matched (order_no NULL when no inventory had its number);
+        // `differences` is the reconciliation, one JSON object per difference.
+        migrator.registerMigration("v2-tax-bills") { db in
+            try db.execute(sql: """
+                ALTER TABLE receipts ADD COLUMN invt_no TEXT;
+                CREATE INDEX receipts_by_invt_no ON receipts(invt_no) WHERE invt_no IS NOT NULL;
+                CREATE TABLE tax_bills (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    guid TEXT NOT NULL,
+                    tax_no TEXT NOT NULL,
+                    invt_no TEXT NOT NULL,
+                    order_no TEXT REFERENCES orders(order_no),
+                    status TEXT NOT NULL,
+                    differences TEXT NOT NULL,
+                    raw BLOB NOT NULL,
+                    received_at REAL NOT NULL,
+                    channel TEXT NOT NULL
+                );
+                CREATE INDEX tax_bills_by_order ON tax_bills(order_no, id);
+                CREATE INDEX tax_bills_unmatched ON tax_bills(id) WHERE order_no IS NULL;
                 """)
         }
 

@@ -31,7 +31,7 @@ enum StoreColumn {
 /// The columns `FilingRecord(row:)` reads, for SELECT lists.
 let filingColumns = """
     id, order_no, kind, status, payload, idempotency_key, attempts, next_attempt_at, lease_until,
-    last_error, last_return_status, last_return_info, created_at, updated_at
+    last_error, last_return_status, last_return_info, created_at, updated_at, purpose, supersedes
     """
 
 let receiptColumns = "id, filing_id, kind, return_status, return_info, return_time, received_at, channel, moved"
@@ -62,8 +62,20 @@ extension FilingRecord {
             lastReturnStatus: try row.decode(forColumn: "last_return_status"),
             lastReturnInfo: try row.decode(forColumn: "last_return_info"),
             createdAt: StoreColumn.date(try row.decode(Double.self, forColumn: "created_at")),
-            updatedAt: StoreColumn.date(try row.decode(Double.self, forColumn: "updated_at"))
+            updatedAt: StoreColumn.date(try row.decode(Double.self, forColumn: "updated_at")),
+            purpose: try FilingPurpose.decode(row),
+            supersedes: try row.decode(forColumn: "supersedes")
         )
+    }
+}
+
+extension FilingPurpose {
+    static func decode(_ row: Row) throws -> FilingPurpose {
+        let text = try row.decode(String.self, forColumn: "purpose")
+        guard let purpose = FilingPurpose(rawValue: text) else {
+            throw YidanError(.store, "unknown filing purpose '\(text)' in the store")
+        }
+        return purpose
     }
 }
 

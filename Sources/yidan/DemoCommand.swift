@@ -13,7 +13,7 @@ struct DemoCommand: AsyncParsableCommand {
         abstract: "Run the whole pipeline on this machine: simulator, example orders, delivery, receipts.",
         discussion: """
         Starts the built-in authority simulator on a loopback port, submits every order in \
-        Fixtures/orders/, delivers the four filings of each through libcurl (the simulator \
+        Fixtures/orders/ (and export orders in Fixtures/orders/export/), delivers the filings of each through libcurl (the simulator \
         refuses the first two requests with 503 so you see retries), takes the receipts by \
         HTTP callback and prints each filing's status as they arrive. The store is a new \
         SQLite file whose path is printed, so `yidan status --store PATH ORDER` works after.
@@ -56,6 +56,7 @@ struct DemoCommand: AsyncParsableCommand {
         let session = try await EmbeddedDeployment.start(
             environment: environment, stepDelay: .milliseconds(stepMs),
             faults: noFaults ? .none : FaultPlan(failNext: 2, failStatus: 503, retryAfterSeconds: 1),
+            taxRates: environment.taxRates,  // customs bills each release (CEB816), reconciled on arrival
             logger: logger
         )
         print("yidan demo")
@@ -65,7 +66,7 @@ struct DemoCommand: AsyncParsableCommand {
 
         var submitted: [String] = []
         for file in try Self.orderFiles(in: ordersFolder) {
-            let name = file.lastPathComponent
+            let name = String(file.path.dropFirst(ordersFolder.path.count)).trimmingCharacters(in: CharacterSet(charactersIn: "/"))
             do {
                 let receipt = try await session.runtime.submit(json: Data(contentsOf: file))
                 submitted.append(receipt.orderNo)
@@ -80,6 +81,7 @@ struct DemoCommand: AsyncParsableCommand {
 
         let watcher = DemoProgress(store: environment.store, orderNos: submitted)
         let finished = await watcher.follow(timeout: .seconds(timeout))
+        await watcher.awaitTaxBills(timeout: .seconds(5))
         print("")
         print(try await watcher.summary())
         let stats = await session.simulator.stats()
@@ -104,6 +106,9 @@ struct DemoCommand: AsyncParsableCommand {
     static func orderFiles(in folder: URL) throws -> [URL] {
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }.sorted()
         guard !names.isEmpty else { throw CLIFailure("no .json orders in \(folder.path)") }
-        return names.map { folder.appendingPathComponent($0) }
+        // Export orders (CEB303/403/505/603) sit one folder down, e.g. Fixtures/orders/export/.
+        let exportFolder = folder.appendingPathComponent("export", isDirectory: true)
+        let exports = ((try? FileManager.default.contentsOfDirectory(atPath: exportFolder.path)) ?? []).filter { $0.hasSuffix(".json") }.sorted()
+        return names.map { folder.appendingPathComponent($0) } + exports.map { exportFolder.appendingPathComponent($0) }
     }
 }

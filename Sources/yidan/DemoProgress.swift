@@ -48,7 +48,7 @@ struct DemoProgress {
         } else if filing.status == .dead, let error = filing.lastError {
             detail = error
         }
-        let kind = "\(filing.kind.rawValue) \(filing.kind.label)".padding(toLength: 18, withPad: " ", startingAt: 0)
+        let kind = "\(filing.kind.rawValue) \(filing.kind.label)".padding(toLength: 27, withPad: " ", startingAt: 0)
         let status = filing.status.rawValue.padding(toLength: 16, withPad: " ", startingAt: 0)
         return "\(stamp)  \(filing.orderNo)  \(kind)\(status)\(detail)"
     }
@@ -59,6 +59,22 @@ struct DemoProgress {
         case .customs: String(kind.rawValue.dropFirst(3))
         case .tax: "TAX"
         case .fx: "FX"
+        }
+    }
+
+    /// Customs sends the tax bill (CEB816) just after release: give it a moment
+    /// to arrive so the summary can show its reconciliation.
+    func awaitTaxBills(timeout: Duration) async {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            var missing = false
+            for orderNo in orderNos {
+                let filings = (try? await store.filings(orderNo: orderNo)) ?? []
+                let released = filings.contains { $0.kind == .ceb621 && $0.status == .released }
+                if released, ((try? await store.taxBills(orderNo: orderNo)) ?? []).isEmpty { missing = true }
+            }
+            if !missing { return }
+            try? await Task.sleep(for: .milliseconds(50))
         }
     }
 
@@ -74,10 +90,13 @@ struct DemoProgress {
                 FilingSummary(kind: $0.kind, status: $0.status, lastReturnStatus: $0.lastReturnStatus, lastReturnInfo: $0.lastReturnInfo, lastError: $0.lastError)
             })
             lines.append("  \(orderNo): \(rollup)")
+            for bill in try await store.taxBills(orderNo: orderNo) {
+                lines.append("    " + TaxBillLines.render(bill).replacingOccurrences(of: "\n", with: "\n    "))
+            }
             for filing in filings {
                 let codes = try await store.receipts(filingID: filing.id).filter(\.moved).map(\.returnStatus)
                 let path = ([Self.shortName(filing.kind)] + codes).joined(separator: " → ")
-                let kind = "\(filing.kind.rawValue) \(filing.kind.label)".padding(toLength: 18, withPad: " ", startingAt: 0)
+                let kind = "\(filing.kind.rawValue) \(filing.kind.label)".padding(toLength: 27, withPad: " ", startingAt: 0)
                 lines.append("    \(kind)\(path.padding(toLength: 30, withPad: " ", startingAt: 0))  \(filing.status.rawValue), \(filing.attempts) attempt\(filing.attempts == 1 ? "" : "s")")
             }
         }

@@ -34,6 +34,9 @@ struct StatusCommand: AsyncParsableCommand {
         })
         print("order \(orderNo): \(rollup)")
         print(FilingTable.render(filings.sorted { $0.kind < $1.kind }, showOrder: false))
+        for bill in try await store.taxBills(orderNo: orderNo) {
+            print(TaxBillLines.render(bill))
+        }
         if history {
             for filing in filings.sorted(by: { $0.kind < $1.kind }) {
                 let receipts = try await store.receipts(filingID: filing.id)
@@ -67,7 +70,7 @@ enum FilingTable {
             }
             rows.append(
                 (showOrder ? [filing.orderNo] : [])
-                    + ["\(filing.kind.rawValue) \(filing.kind.label)", filing.id, filing.status.rawValue, String(filing.attempts), last]
+                    + ["\(filing.kind.rawValue) \(filing.kind.label)\(filing.purpose == .reversal ? " reversal" : "")", filing.id, filing.status.rawValue, String(filing.attempts), last]
             )
         }
         return align(rows)

@@ -17,6 +17,8 @@ struct YidanCommand: AsyncParsableCommand {
         subcommands: [
             DemoCommand.self,
             SubmitCommand.self,
+            CancelCommand.self,
+            ReturnCommand.self,
             IngestCommand.self,
             StatusCommand.self,
             ListCommand.self,

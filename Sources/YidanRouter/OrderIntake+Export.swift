@@ -1,0 +1,47 @@
+import Foundation
+public import YidanCore
+import YidanIngest
+import YidanMapping
+import YidanSigning
+import YidanStore
+import YidanXML
+
+extension OrderIntake {
+    /// What one accepted export order files: the four customs export
+    /// declarations. The tax authority's no-invoice exemption record and the
+    /// FX inflow record are a later step (`docs/filings.md`, "Not yet").
+    public static let exportFilings: [MessageKind] = MessageKind.exportDeclaration
+
+    /// `prepare` for an order with `export` set: CEB303/403/505/603 mapped with
+    /// `OrderTax.none` (exports carry no cross-border retail tax), each signed
+    /// with the export placement (signature before `ExtendMessage`) and
+    /// validated against `schemas/ceb-export.xsd`, then compared with
+    /// `ExportFilingCheck`. Nothing is counted against a buyer's allowance, and
+    /// amounts stay in the order's currency (customs takes export amounts in
+    /// the transaction currency), so the import CNY rule does not apply.
+    func prepareExport(_ order: NormalizedOrder) throws -> PreparedOrder {
+        let now = clock()
+        var documents: [(kind: MessageKind, guid: String, document: XMLDocument)] = []
+        for kind in Self.exportFilings {
+            let guid = UUID().uuidString.uppercased()
+            let document = try catalog.makeFiling(kind, order: order, tax: .none, guid: guid, now: now)
+            try XMLSignature.signEnveloped(document, with: signer, placement: .forCEB(document))
+            let problems = catalog.validate(document, kind: kind)
+            guard problems.isEmpty else {
+                throw YidanError(.schema, "\(kind.rawValue) fails its schema: " + problems.map(\.description).joined(separator: "; "))
+            }
+            documents.append((kind, guid, document))
+        }
+        try ExportFilingCheck().check(Dictionary(uniqueKeysWithValues: documents.map { ($0.kind, $0.document) }))
+        let prepared = documents.map { built in
+            let payload = built.document.serialized()
+            return PreparedFiling(id: built.guid, kind: built.kind, payload: payload, idempotencyKey: Self.idempotencyKey(payload))
+        }
+        let submission = OrderSubmission(
+            orderNo: order.orderNo, platform: order.platform,
+            orderJSON: NormalizedOrderJSON.encode(order),
+            filings: prepared, allowance: nil, acceptedAt: now.instant
+        )
+        return PreparedOrder(submission: submission, taxTotal: 0)
+    }
+}

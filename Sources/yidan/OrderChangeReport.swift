@@ -1,0 +1,27 @@
+import Foundation
+import YidanCore
+import YidanRouter
+
+/// Text output and exit codes of `cancel` and `return`.
+enum OrderChangeReport {
+    /// Refusals become a `CLIFailure`: 66 unknown order, 65 anything refused.
+    static func run(_ body: () async throws -> OrderChangeReceipt) async throws -> OrderChangeReceipt {
+        do {
+            return try await body()
+        } catch let error as YidanError {
+            throw CLIFailure("refused: \(error.description)", exitCode: error.code == .notFound ? 66 : 65)
+        } catch let failure as ValidationFailure {
+            throw CLIFailure("refused, \(failure.description)", exitCode: 65)
+        }
+    }
+
+    static func render(_ receipt: OrderChangeReceipt) -> String {
+        let verb = receipt.kind == .cancel ? "cancel" : "return"
+        var lines = ["\(verb) of \(receipt.orderNo) filed (annual total given back \(Money.format(receipt.allowanceRestored, minScale: 2)) CNY)"]
+        for filing in receipt.filings {
+            let label = filing.purpose == .reversal ? "\(filing.kind.label) reversal" : filing.kind.label
+            lines.append("  \(filing.kind.rawValue) \(label.padding(toLength: 12, withPad: " ", startingAt: 0)) \(filing.id)")
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,37 @@
+import ArgumentParser
+import Foundation
+import YidanCore
+import YidanRouter
+
+struct ReturnCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "return",
+        abstract: "Return a released import order: file CEB625 (退货申请单) and reverse its tax and FX filings.",
+        discussion: """
+        Allowed within the return window: 30 days after release (the CEB622 800 receipt). Every line of the \
+        inventory is returned; the tax is not collected (tax reversal), the payment is refunded (FX reversal) and \
+        the buyer's annual total is given back. `yidan status ORDER_NO` shows "returned" once customs approves \
+        (CEB626 399).
+
+        Examples:
+          yidan return ORDER-20250615-001 --reason "damaged in transit"
+          yidan return ORDER-20250615-001 --reason "wrong size" --store /var/lib/yidan/yidan.sqlite
+        """
+    )
+
+    @Argument(help: "The order number given when the order was submitted.")
+    var orderNo: String
+
+    @Option(name: .long, help: "Why (sent to customs, 1 to 1000 characters).")
+    var reason: String
+
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var filingOptions: FilingOptions
+
+    func run() async throws {
+        let environment = try YidanEnvironment(
+            storePath: storeOptions.store, mappingsPath: filingOptions.mappings, signing: try filingOptions.signing()
+        )
+        print(OrderChangeReport.render(try await OrderChangeReport.run { try await environment.changes.returnGoods(orderNo: orderNo, reason: reason) }))
+    }
+}
