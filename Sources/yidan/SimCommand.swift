@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import YidanCore
 import YidanMapping
 import YidanSimulator
 
@@ -52,7 +53,10 @@ struct SimCommand: AsyncParsableCommand {
             configuration: SimulatorConfiguration(
                 port: port, stepDelay: .milliseconds(stepMs), callbackURL: callbackURL,
                 inboxDirectory: inbox.map { URL(fileURLWithPath: $0, isDirectory: true) },
-                schemaURL: SimulatorConfiguration.importSchema(inMappings: directory)
+                schemaURL: SimulatorConfiguration.importSchema(inMappings: directory),
+                // Customs issues a tax bill (CEB816) after each import release, computed
+                // with the project's rate table as yidan computes the tax it withholds.
+                taxRates: try TaxRateTable(csv: String(contentsOf: directory.appendingPathComponent("tables/tax-rates.csv"), encoding: .utf8))
             ),
             logger: logger
         )

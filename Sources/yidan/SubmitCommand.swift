@@ -106,7 +106,7 @@ enum SubmitReport {
                 : "already accepted \(receipt.orderNo); nothing filed twice",
         ]
         for filing in receipt.filings {
-            lines.append("  \(filing.kind.rawValue) \(filing.kind.label.padding(toLength: 9, withPad: " ", startingAt: 0)) \(filing.id)")
+            lines.append("  " + "\(filing.kind.rawValue) \(filing.kind.label)".padding(toLength: 27, withPad: " ", startingAt: 0) + filing.id)
         }
         return lines.joined(separator: "\n")
     }
