@@ -23,16 +23,7 @@ extension CompositeTax {
     /// and it only decides eligibility, never an amount, so it is not checked.
     public static func compute(lines: [TaxableLine], freight: Decimal, insurance: Decimal, rates: TaxRateTable) throws -> OrderTax {
         guard !lines.isEmpty else { throw YidanError(.invalidOrder, "the inventory has no goods lines") }
-        var itemRates: [TaxRate] = []
-        var issues: [FieldIssue] = []
-        for (index, line) in lines.enumerated() {
-            if let rate = rates.rate(forHSCode: line.gcode) {
-                itemRates.append(rate)
-            } else {
-                issues.append(FieldIssue(pointer: "/items/\(index)/gcode", value: line.gcode, rule: "has no tax rate in the tax-rate table"))
-            }
-        }
-        guard issues.isEmpty else { throw ValidationFailure(issues: issues) }
+        let itemRates = try taxRates(of: lines, in: rates)
 
         let goods = lines.reduce(Decimal(0)) { $0 + $1.totalPrice }
         let dutiable = goods + freight + insurance
@@ -40,23 +31,6 @@ extension CompositeTax {
         if dutiable > perOrderLimit && !fullRate {
             throw YidanError(.notEligible, "dutiable value \(Money.format(dutiable, minScale: 2)) is over the per-order limit and not a single indivisible item")
         }
-        let shares = apportion(freight + insurance, over: lines.map(\.totalPrice))
-        var items: [ItemTax] = []
-        for (index, line) in lines.enumerated() {
-            let itemDutiable = line.totalPrice + shares[index]
-            let rate = itemRates[index]
-            let taxes = fullRate ? fullRateTaxes(itemDutiable, rate) : withinLimitsTaxes(itemDutiable, rate)
-            items.append(ItemTax(
-                index: index, gcode: line.gcode, rate: rate, dutiable: itemDutiable,
-                duty: Money.round(taxes.duty), vat: Money.round(taxes.vat), consumptionTax: Money.round(taxes.consumption)
-            ))
-        }
-        let duty = items.reduce(Decimal(0)) { $0 + $1.duty }
-        let vat = items.reduce(Decimal(0)) { $0 + $1.vat }
-        let consumption = items.reduce(Decimal(0)) { $0 + $1.consumptionTax }
-        return OrderTax(
-            dutiable: dutiable, duty: duty, vat: vat, consumptionTax: consumption, total: duty + vat + consumption,
-            fullRate: fullRate, items: items, allowanceUse: dutiable
-        )
+        return itemize(lines, rates: itemRates, freightAndInsurance: freight + insurance, dutiable: dutiable, fullRate: fullRate)
     }
 }

@@ -81,16 +81,8 @@ public enum CompositeTax {
             throw YidanError(.invalidOrder, "goodsValue \(amount(order.goodsValue)) differs from the items' total \(amount(order.itemsTotal))")
         }
 
-        var itemRates: [TaxRate] = []
-        var issues: [FieldIssue] = []
-        for (index, item) in order.items.enumerated() {
-            if let rate = rates.rate(forHSCode: item.gcode) {
-                itemRates.append(rate)
-            } else {
-                issues.append(FieldIssue(pointer: "/items/\(index)/gcode", value: item.gcode, rule: "has no tax rate in the tax-rate table"))
-            }
-        }
-        guard issues.isEmpty else { throw ValidationFailure(issues: issues) }
+        let lines = order.items.map { TaxableLine(gcode: $0.gcode, qty: $0.qty, totalPrice: $0.totalPrice) }
+        let itemRates = try taxRates(of: lines, in: rates)
 
         let dutiable = order.dutiableValue
         let fullRate: Bool
@@ -117,14 +109,39 @@ public enum CompositeTax {
                 """)
         }
 
-        let shares = apportion(order.freight + order.insurance, over: order.items.map(\.totalPrice))
+        return itemize(lines, rates: itemRates, freightAndInsurance: order.freight + order.insurance, dutiable: dutiable, fullRate: fullRate)
+    }
+
+    /// The rate of each line's goods code, in line order; every line without
+    /// one is a `FieldIssue` at `/items/<index>/gcode`, all thrown together.
+    static func taxRates(of lines: [TaxableLine], in rates: TaxRateTable) throws -> [TaxRate] {
+        var itemRates: [TaxRate] = []
+        var issues: [FieldIssue] = []
+        for (index, line) in lines.enumerated() {
+            if let rate = rates.rate(forHSCode: line.gcode) {
+                itemRates.append(rate)
+            } else {
+                issues.append(FieldIssue(pointer: "/items/\(index)/gcode", value: line.gcode, rule: "has no tax rate in the tax-rate table"))
+            }
+        }
+        guard issues.isEmpty else { throw ValidationFailure(issues: issues) }
+        return itemRates
+    }
+
+    /// The taxes of eligible lines (`rates` parallel to `lines`): freight and
+    /// insurance apportioned by value, each tax of each item rounded to the fen,
+    /// the order's taxes the sums of the rounded item taxes.
+    static func itemize(
+        _ lines: [TaxableLine], rates: [TaxRate], freightAndInsurance: Decimal, dutiable: Decimal, fullRate: Bool
+    ) -> OrderTax {
+        let shares = apportion(freightAndInsurance, over: lines.map(\.totalPrice))
         var items: [ItemTax] = []
-        for (index, item) in order.items.enumerated() {
-            let itemDutiable = item.totalPrice + shares[index]
-            let rate = itemRates[index]
+        for (index, line) in lines.enumerated() {
+            let itemDutiable = line.totalPrice + shares[index]
+            let rate = rates[index]
             let taxes = fullRate ? fullRateTaxes(itemDutiable, rate) : withinLimitsTaxes(itemDutiable, rate)
             items.append(ItemTax(
-                index: index, gcode: item.gcode, rate: rate, dutiable: itemDutiable,
+                index: index, gcode: line.gcode, rate: rate, dutiable: itemDutiable,
                 duty: Money.round(taxes.duty), vat: Money.round(taxes.vat), consumptionTax: Money.round(taxes.consumption)
             ))
         }

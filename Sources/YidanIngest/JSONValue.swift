@@ -106,6 +106,13 @@ extension JSONValue {
         }
     }
 
+    /// `text` as a JSON string literal, quotes included (for hand-assembled JSON).
+    public static func literal(_ text: String) -> String {
+        var out: [UInt8] = []
+        writeString(text, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
     private static func writeString(_ text: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         for byte in text.utf8 {

@@ -34,16 +34,13 @@ public struct CrossFilingCheck: Sendable {
     /// difference, whose pointer is `KIND XPath` and whose rule names the other
     /// document's XPath and value.
     public func check(_ documents: [MessageKind: XMLDocument]) throws {
-        let issues = differences(documents)
-        guard issues.isEmpty else { throw ValidationFailure(issues: issues) }
+        try DifferenceReport.refuse(differences(documents))
     }
 
     /// Every difference between the documents given; kinds not given are not compared.
     public func differences(_ documents: [MessageKind: XMLDocument]) -> [FieldIssue] {
         var report = DifferenceReport()
-        func field(_ kind: MessageKind, _ xpath: String) -> FieldValue? {
-            documents[kind].map { FieldValue.read(kind, xpath, in: $0) }
-        }
+        func field(_ kind: MessageKind, _ xpath: String) -> FieldValue? { FieldValue.read(kind, xpath, among: documents) }
         let order = "/ceb:CEB311Message/ceb:Order/ceb:OrderHead/"
         let payment = "/ceb:CEB411Message/ceb:Payment/ceb:PaymentHead/"
         let inventory = "/ceb:CEB621Message/ceb:Inventory/ceb:InventoryHead/"
@@ -110,6 +107,12 @@ struct FieldValue {
         return FieldValue(kind: kind, xpath: node?.path ?? xpath, text: node?.text.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
+    /// The field in the `kind` document among those given; nil when that kind
+    /// was not given, so it takes no part in the comparison.
+    static func read(_ kind: MessageKind, _ xpath: String, among documents: [MessageKind: XMLDocument]) -> FieldValue? {
+        documents[kind].map { read(kind, xpath, in: $0) }
+    }
+
     static func read(_ kind: MessageKind, _ relative: String, under node: XMLNode) -> FieldValue {
         let found = (try? node.select(relative, namespaces: CrossFilingCheck.namespaces))?.first
         return FieldValue(kind: kind, xpath: found?.path ?? node.path + "/" + relative, text: found?.text.trimmingCharacters(in: .whitespacesAndNewlines))
@@ -144,6 +147,11 @@ struct DifferenceReport {
                 rule: "\(field) must equal \(reference.location) = \(expected)"
             ))
         }
+    }
+
+    /// Throws the differences found, if any, as one `ValidationFailure`.
+    static func refuse(_ issues: [FieldIssue]) throws {
+        guard issues.isEmpty else { throw ValidationFailure(issues: issues) }
     }
 
     static func equal(_ lhs: String, _ rhs: String, _ comparison: Comparison) -> Bool {

@@ -19,16 +19,13 @@ public struct ExportFilingCheck: Sendable {
 
     /// Refuses documents that disagree: `ValidationFailure` with one issue per difference.
     public func check(_ documents: [MessageKind: XMLDocument]) throws {
-        let issues = differences(documents)
-        guard issues.isEmpty else { throw ValidationFailure(issues: issues) }
+        try DifferenceReport.refuse(differences(documents))
     }
 
     /// Every difference between the documents given; kinds not given are not compared.
     public func differences(_ documents: [MessageKind: XMLDocument]) -> [FieldIssue] {
         var report = DifferenceReport()
-        func field(_ kind: MessageKind, _ xpath: String) -> FieldValue? {
-            documents[kind].map { FieldValue.read(kind, xpath, in: $0) }
-        }
+        func field(_ kind: MessageKind, _ xpath: String) -> FieldValue? { FieldValue.read(kind, xpath, among: documents) }
         let order = "/ceb:CEB303Message/ceb:Order/ceb:OrderHead/"
         let receipt = "/ceb:CEB403Message/ceb:Receipts/"
         let waybill = "/ceb:CEB505Message/ceb:Logistics/"

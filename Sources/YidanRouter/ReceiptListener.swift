@@ -2,6 +2,7 @@ public import Foundation
 public import Hummingbird
 public import Logging
 import YidanCore
+import YidanIngest
 public import YidanReceipts
 
 /// The HTTP side of receipt intake: authorities (and the simulator) call back
@@ -31,7 +32,7 @@ public enum ReceiptListener {
                 )
             } catch let error as YidanError {
                 context.logger.warning("receipt refused", metadata: ["error": "\(error)"])
-                let body = #"{"error":"\#(error.code.rawValue)","message":\#(jsonString(error.message))}"#
+                let body = #"{"error":"\#(error.code.rawValue)","message":\#(JSONValue.literal(error.message))}"#
                 return Response(
                     status: .badRequest,
                     headers: [.contentType: "application/json"],
@@ -49,25 +50,5 @@ public enum ReceiptListener {
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
             logger: logger
         )
-    }
-
-    static func jsonString(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    out += String(format: "\\u%04x", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
     }
 }

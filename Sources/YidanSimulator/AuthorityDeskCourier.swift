@@ -73,31 +73,10 @@ extension ReceiptCourier {
             returnTime: ZonedDateTime(instant: now(), utcOffsetSeconds: ZonedDateTime.beijingOffsetSeconds)
         )
         let bytes = receipt.xml()
-        let copies = await core.faultPlan().duplicateReceipts ? 2 : 1
-        for _ in 0..<copies {
-            try Task.checkCancellation()
-            let sequence = await core.nextSequence()
-            var failed = false
-            if let inboxDirectory {
-                let name = "\(kind.rawValue)_\(facts.guid)_\(Self.digits(sequence, 6)).xml"
-                do {
-                    try Self.writeAtomically(bytes, named: name, in: inboxDirectory)
-                } catch {
-                    failed = true
-                    logger.error("cannot write receipt to the inbox", metadata: ["file": "\(name)"])
-                }
-            }
-            if let callbackURL {
-                if try await !post(bytes, to: callbackURL) { failed = true }
-            }
-            if failed {
-                await core.recordDeliveryFailure()
-            } else {
-                await core.recordSent(SentReceipt(
-                    receiptKind: kind.rawValue, receiptGuid: receipt.receiptId, messageGuid: facts.guid,
-                    returnStatus: step.returnStatus, sequence: sequence
-                ))
-            }
-        }
+        // These authorities take the receipt XML itself, no DxpMsg around it.
+        try await deliverCopies(
+            of: bytes, kind: kind, receiptGuid: receipt.receiptId, messageGuid: facts.guid, returnStatus: step.returnStatus,
+            callbackBody: { bytes }
+        )
     }
 }

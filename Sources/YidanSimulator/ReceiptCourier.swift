@@ -101,13 +101,33 @@ struct ReceiptCourier: Sendable {
             preNo: preNo, invtNo: invtNo
         )
         let bytes = receipt.xml()
+        try await deliverCopies(
+            of: bytes, kind: kind, receiptGuid: receipt.receiptGuid, messageGuid: job.declared.guid, returnStatus: step.returnStatus,
+            callbackBody: {
+                DxpEnvelope(
+                    copMsgId: receipt.receiptGuid, senderId: gatewayDxpId, receiverIds: [job.senderId],
+                    createTime: receipt.returnTime, msgType: kind.rootElement, data: bytes
+                ).xml()
+            }
+        )
+    }
+
+    /// The one delivery path of customs and authority receipts: each copy (two
+    /// under the duplicate-receipts fault) takes the next sequence number, is
+    /// written to the inbox as `<kind>_<message guid>_<seq>.xml` and/or POSTed
+    /// to the callback as `callbackBody()`, and counts as sent only when every
+    /// channel took it. `callbackBody` runs only when there is a callback URL.
+    func deliverCopies(
+        of bytes: Data, kind: ReceiptKind, receiptGuid: String, messageGuid: String, returnStatus: String,
+        callbackBody: () -> Data
+    ) async throws {
         let copies = await core.faultPlan().duplicateReceipts ? 2 : 1
         for _ in 0..<copies {
             try Task.checkCancellation()
             let sequence = await core.nextSequence()
             var failed = false
             if let inboxDirectory {
-                let name = "\(kind.rawValue)_\(job.declared.guid)_\(Self.digits(sequence, 6)).xml"
+                let name = "\(kind.rawValue)_\(messageGuid)_\(Self.digits(sequence, 6)).xml"
                 do {
                     try Self.writeAtomically(bytes, named: name, in: inboxDirectory)
                 } catch {
@@ -116,18 +136,14 @@ struct ReceiptCourier: Sendable {
                 }
             }
             if let callbackURL {
-                let envelope = DxpEnvelope(
-                    copMsgId: receipt.receiptGuid, senderId: gatewayDxpId, receiverIds: [job.senderId],
-                    createTime: receipt.returnTime, msgType: kind.rootElement, data: bytes
-                )
-                if try await !post(envelope.xml(), to: callbackURL) { failed = true }
+                if try await !post(callbackBody(), to: callbackURL) { failed = true }
             }
             if failed {
                 await core.recordDeliveryFailure()
             } else {
                 await core.recordSent(SentReceipt(
-                    receiptKind: kind.rawValue, receiptGuid: receipt.receiptGuid, messageGuid: job.declared.guid,
-                    returnStatus: step.returnStatus, sequence: sequence
+                    receiptKind: kind.rawValue, receiptGuid: receiptGuid, messageGuid: messageGuid,
+                    returnStatus: returnStatus, sequence: sequence
                 ))
             }
         }

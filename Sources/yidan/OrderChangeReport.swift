@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import YidanCore
 import YidanRouter
@@ -23,5 +24,25 @@ enum OrderChangeReport {
             lines.append("  \(filing.kind.rawValue) \(label.padding(toLength: 12, withPad: " ", startingAt: 0)) \(filing.id)")
         }
         return lines.joined(separator: "\n")
+    }
+}
+
+/// What `cancel` and `return` both take: the order, the reason, the store and
+/// the signing options; `run` files the change and prints what was filed.
+struct OrderChangeOptions: ParsableArguments {
+    @Argument(help: "The order number given when the order was submitted.")
+    var orderNo: String
+
+    @Option(name: .long, help: "Why (sent to customs, 1 to 1000 characters).")
+    var reason: String
+
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var filingOptions: FilingOptions
+
+    func run(_ change: (YidanEnvironment, String, String) async throws -> OrderChangeReceipt) async throws {
+        let environment = try YidanEnvironment(
+            storePath: storeOptions.store, mappingsPath: filingOptions.mappings, signing: try filingOptions.signing()
+        )
+        print(OrderChangeReport.render(try await OrderChangeReport.run { try await change(environment, orderNo, reason) }))
     }
 }

@@ -19,19 +19,11 @@ struct ReturnCommand: AsyncParsableCommand {
         """
     )
 
-    @Argument(help: "The order number given when the order was submitted.")
-    var orderNo: String
-
-    @Option(name: .long, help: "Why (sent to customs, 1 to 1000 characters).")
-    var reason: String
-
-    @OptionGroup var storeOptions: StoreOptions
-    @OptionGroup var filingOptions: FilingOptions
+    @OptionGroup var change: OrderChangeOptions
 
     func run() async throws {
-        let environment = try YidanEnvironment(
-            storePath: storeOptions.store, mappingsPath: filingOptions.mappings, signing: try filingOptions.signing()
-        )
-        print(OrderChangeReport.render(try await OrderChangeReport.run { try await environment.changes.returnGoods(orderNo: orderNo, reason: reason) }))
+        try await change.run { environment, orderNo, reason in
+            try await environment.changes.returnGoods(orderNo: orderNo, reason: reason)
+        }
     }
 }
