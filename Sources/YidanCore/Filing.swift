@@ -27,6 +27,9 @@ public enum MessageKind: String, Sendable, Hashable, CaseIterable, Comparable {
     case ceb403 = "CEB403"
     case ceb505 = "CEB505"
     case ceb603 = "CEB603"
+    /// 汇总申请单: asks customs to summarise released statisticsFlag B export
+    /// inventories into a customs declaration (answered by CEB702, then CEB792).
+    case ceb701 = "CEB701"
     // Changes to a declared import (`FilingPurpose`).
     /// 撤销申请单: cancels an inventory before release.
     case ceb623 = "CEB623"
@@ -35,6 +38,8 @@ public enum MessageKind: String, Sendable, Hashable, CaseIterable, Comparable {
     // The other authorities (`docs/filings.md`).
     case taxImport = "TAX-IMPORT"
     case fxPayment = "FX-PAYMENT"
+    /// The no-invoice exemption record of an export (docs/filings.md, "Export tax record").
+    case taxExport = "TAX-EXPORT"
 
     /// The four customs messages of a cross-border retail import.
     public static let importDeclaration: [MessageKind] = [.ceb311, .ceb411, .ceb511, .ceb621]
@@ -46,6 +51,7 @@ public enum MessageKind: String, Sendable, Hashable, CaseIterable, Comparable {
         switch self {
         case .taxImport: "TaxImportFiling"
         case .fxPayment: "FxPaymentFiling"
+        case .taxExport: "TaxExportFiling"
         default: rawValue + "Message"
         }
     }
@@ -62,19 +68,21 @@ public enum MessageKind: String, Sendable, Hashable, CaseIterable, Comparable {
         case .ceb603: .ceb604
         case .ceb623: .ceb624
         case .ceb625: .ceb626
-        case .taxImport: .taxReceipt
+        // CEB702 is its receipt; the CEB792 summary result answers it too (`ReceiptKind.answers`).
+        case .ceb701: .ceb702
+        case .taxImport, .taxExport: .taxReceipt
         case .fxPayment: .fxReceipt
         }
     }
     public var authority: Authority {
         switch self {
-        case .taxImport: .tax
+        case .taxImport, .taxExport: .tax
         case .fxPayment: .fx
         default: .customs
         }
     }
     public var direction: Direction {
-        MessageKind.exportDeclaration.contains(self) ? .export : .import
+        MessageKind.exportDeclaration.contains(self) || self == .ceb701 || self == .taxExport ? .export : .import
     }
     /// What a person calls it.
     public var label: String {
@@ -86,7 +94,9 @@ public enum MessageKind: String, Sendable, Hashable, CaseIterable, Comparable {
         case .ceb621, .ceb603: "inventory"
         case .ceb623: "cancel"
         case .ceb625: "return"
+        case .ceb701: "summary"
         case .taxImport: "tax"
+        case .taxExport: "export tax record"
         case .fxPayment: "FX"
         }
     }
@@ -96,6 +106,8 @@ public enum MessageKind: String, Sendable, Hashable, CaseIterable, Comparable {
         case .ceb621, .ceb603: .released
         // CEB624/626 end at 399 海关审结: customs approved the cancel or return.
         case .ceb623, .ceb625: .concluded
+        // A summary is done when its CEB792 result arrives (recorded as 399, `docs/filings.md`).
+        case .ceb701: .concluded
         default: .stored
         }
     }
@@ -108,6 +120,11 @@ public enum MessageKind: String, Sendable, Hashable, CaseIterable, Comparable {
         switch self {
         case .ceb621: [.ceb311, .ceb411, .ceb511]
         case .ceb603: [.ceb303, .ceb403, .ceb505]
+        // The tax and FX authorities compare with the CEB311 taxTotal and the
+        // CEB411 amountPaid customs holds: after an amendment, the new version
+        // must be there first.
+        case .taxImport: [.ceb311]
+        case .fxPayment: [.ceb411]
         default: []
         }
     }
@@ -126,6 +143,10 @@ public enum ReceiptKind: String, Sendable, Hashable, CaseIterable {
     case ceb604 = "CEB604"
     case ceb624 = "CEB624"
     case ceb626 = "CEB626"
+    /// Receipt of a CEB701 summary request.
+    case ceb702 = "CEB702"
+    /// 汇总结果单: customs' result of a CEB701, carrying the declaration's `entryId`.
+    case ceb792 = "CEB792"
     case taxReceipt = "TAX-RECEIPT"
     case fxReceipt = "FX-RECEIPT"
 
@@ -148,6 +169,7 @@ public enum ReceiptKind: String, Sendable, Hashable, CaseIterable {
         case .ceb604: .ceb603
         case .ceb624: .ceb623
         case .ceb626: .ceb625
+        case .ceb702, .ceb792: .ceb701
         case .taxReceipt: .taxImport
         case .fxReceipt: .fxPayment
         }

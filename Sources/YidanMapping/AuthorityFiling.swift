@@ -11,6 +11,11 @@ public enum AuthorityFilingKind: String, Sendable, CaseIterable {
     case taxImport = "TAX-IMPORT"
     /// The per-transaction balance-of-payments record, to the FX administration.
     case fxPayment = "FX-PAYMENT"
+    /// The no-invoice exemption record of an export, to the tax authority.
+    case taxExport = "TAX-EXPORT"
+
+    /// The two filings an import order makes besides customs (TAX-EXPORT follows an export's release).
+    public static let importFilings: [AuthorityFilingKind] = [.taxImport, .fxPayment]
 
     /// The mapping file, relative to `Mappings/`.
     public var mappingFile: String { "authorities/\(rawValue).yaml" }
@@ -20,6 +25,7 @@ public enum AuthorityFilingKind: String, Sendable, CaseIterable {
         switch self {
         case .taxImport: "schemas/tax-filing-v1.xsd"
         case .fxPayment: "schemas/fx-filing-v1.xsd"
+        case .taxExport: "schemas/tax-export-v1.xsd"
         }
     }
 
@@ -27,6 +33,7 @@ public enum AuthorityFilingKind: String, Sendable, CaseIterable {
         switch self {
         case .taxImport: "urn:yidan:filing:tax:v1"
         case .fxPayment: "urn:yidan:filing:fx:v1"
+        case .taxExport: "urn:yidan:filing:tax-export:v1"
         }
     }
 
@@ -34,6 +41,7 @@ public enum AuthorityFilingKind: String, Sendable, CaseIterable {
         switch self {
         case .taxImport: "TaxImportFiling"
         case .fxPayment: "FxPaymentFiling"
+        case .taxExport: "TaxExportFiling"
         }
     }
 }
@@ -78,13 +86,15 @@ extension MappingCatalog {
     ///   - annualBefore: the buyer's annual cross-border total before this order
     ///     (RMB); the filing carries it and the total after (`+ tax.allowanceUse`).
     ///   - declarationNo: the customs declaration number (CEB792 `entryId`),
-    ///     written into the FX record once known; left out while nil.
+    ///     written into the FX record (and the export tax record) once known; left out while nil.
+    ///   - inventoryNo: the released export inventory's number (CEB604 `invtNo`),
+    ///     which the export tax record (`.taxExport`) names; nil for imports.
     /// - Throws: `YidanError(.mapping)` naming unmappable fields by pointer (an
     ///   order not in CNY has no exchange rate yet: `/currency`);
     ///   `YidanError(.schema)` listing schema issues by XPath.
     public func makeAuthorityFiling(
         _ kind: AuthorityFilingKind, order: NormalizedOrder, tax: OrderTax, annualBefore: Decimal,
-        declarationNo: String? = nil, guid: String, now: ZonedDateTime
+        declarationNo: String? = nil, inventoryNo: String? = nil, guid: String, now: ZonedDateTime
     ) throws -> XMLDocument {
         guard Self.isFilingGUID(guid) else {
             throw YidanError(.mapping, "filing guid must be 36 upper-case characters (hex digits and dashes), got \(guid.count) characters")
@@ -92,11 +102,12 @@ extension MappingCatalog {
         guard let mapping = authorityFilings.mappings[kind] else {
             throw YidanError(.configuration, "no mapping loaded for \(kind.rawValue)")
         }
-        let scope = MappingScope(
+        var scope = MappingScope(
             order: order, tax: tax, computed: ComputedValues(order: order, tax: tax),
             guid: guid, now: now, profile: profile, itemIndex: nil,
             authority: AuthorityFilingInputs(order: order, annualBefore: annualBefore, declarationNo: declarationNo)
         )
+        scope.summary = inventoryNo.map(ExportSummaryInputs.init(invtNo:))  // `inventory.invtNo` (ExportSummaryFiling.swift)
         let document = try FilingBuilder(mapping: mapping).build(in: scope)
         let issues = validate(document, authorityFiling: kind)
         guard issues.isEmpty else {

@@ -10,6 +10,9 @@ public import YidanXML
 /// Loading checks every path, option, table and column a mapping names, so a
 /// broken mapping file fails at start-up. Mapping an order reads no file.
 public struct MappingCatalog: Sendable {
+    /// CEB `appType` of a first declaration; an amendment files "2" (`amendmentAppType`).
+    public static let newDeclarationAppType = "1"
+    public static let amendmentAppType = "2"
     public let directory: URL
     public let profile: MappingProfile
     let mappings: [MessageKind: MessageMapping]
@@ -75,7 +78,8 @@ public struct MappingCatalog: Sendable {
     /// returns: its missing signature is the one issue tolerated here. Validate
     /// the signed document with `validate(_:kind:)`.
     public func makeFiling(
-        _ kind: MessageKind, order: NormalizedOrder, tax: OrderTax, guid: String, now: ZonedDateTime
+        _ kind: MessageKind, order: NormalizedOrder, tax: OrderTax, guid: String, now: ZonedDateTime,
+        appType: String = MappingCatalog.newDeclarationAppType
     ) throws -> XMLDocument {
         guard Self.isFilingGUID(guid) else {
             throw YidanError(.mapping, "filing guid must be 36 upper-case characters (hex digits and dashes), got \(guid.count) characters")
@@ -83,10 +87,11 @@ public struct MappingCatalog: Sendable {
         guard let mapping = mappings[kind] else {
             throw YidanError(.configuration, "no mapping loaded for \(kind.rawValue)")
         }
-        let scope = MappingScope(
+        var scope = MappingScope(
             order: order, tax: tax, computed: ComputedValues(order: order, tax: tax),
             guid: guid, now: now, profile: profile, itemIndex: nil
         )
+        scope.appType = appType
         try Self.checkPayment(order: order, computed: scope.computed, kind: kind)
         let document = try FilingBuilder(mapping: mapping).build(in: scope)
         let issues = validate(document, kind: kind).filter { !(Self.signatureRequired(kind) && Self.isMissingSignature($0, root: mapping.root)) }

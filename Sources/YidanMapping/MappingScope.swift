@@ -15,6 +15,10 @@ struct MappingScope: Sendable {
     var authority: AuthorityFilingInputs? = nil
     /// Inputs only a cancel or return reads (`change.*`); nil otherwise.
     var change: OrderChangeInputs? = nil
+    /// Inputs only a CEB701 summary request reads (`summary.*`); nil otherwise.
+    var summary: ExportSummaryInputs? = nil
+    /// CEB `appType` (`filing.appType`): "1" for a new declaration, "2" for an amendment.
+    var appType: String = MappingCatalog.newDeclarationAppType
 
     var item: OrderItem? {
         guard let itemIndex, order.items.indices.contains(itemIndex) else { return nil }
@@ -207,6 +211,7 @@ extension SourcePath {
         )
 
         other("filing.guid", "guid") { .text($0.guid) }
+        other("filing.appType", "appType") { .text($0.appType) }
         other("now", "now") { .time($0.now) }
 
         other("profile.copCode", "Mappings/profile.yaml: baseTransfer.copCode") { .text($0.profile.copCode) }
@@ -218,6 +223,7 @@ extension SourcePath {
         // Paths of the tax and FX filings (AuthorityFilingPaths.swift).
         return paths.merging(SourcePath.authorityFilingPaths) { existing, _ in existing }
             .merging(SourcePath.exportFilingPaths) { existing, _ in existing }  // ExportFilingPaths.swift
+            .merging(SourcePath.exportSummaryPaths) { existing, _ in existing }  // ExportSummaryFiling.swift
             .merging(SourcePath.orderChangePaths) { existing, _ in existing }  // OrderChangeFiling.swift
     }()
 }

@@ -13,11 +13,14 @@ public struct ReceiptApplier: Sendable {
     let logger: Logger
     /// Customs tax bills (CEB816) come on the same channels; they go here.
     public let taxBills: TaxBillIntake
+    /// Told of every filing a receipt moved (the export summary starts here).
+    public let followUp: (any ReceiptFollowUp)?
 
     public init(
         store: any FilingStore, statuses: ReturnStatusTable, taxRates: TaxRateTable? = nil,
-        logger: Logger = Logger(label: "yidan.receipts")
+        logger: Logger = Logger(label: "yidan.receipts"), followUp: (any ReceiptFollowUp)? = nil
     ) {
+        self.followUp = followUp
         self.store = store
         self.statuses = statuses
         self.logger = logger
@@ -52,6 +55,14 @@ public struct ReceiptApplier: Sendable {
                 "filing": "\(filingID)", "receipt": "\(record.kind.rawValue)",
                 "returnStatus": "\(record.returnStatus)", "from": "\(from.rawValue)", "to": "\(to.rawValue)",
             ])
+            if let followUp {
+                // The receipt is stored either way: a follow-up that fails is logged, not the receipt's failure.
+                do {
+                    try await followUp.filingAdvanced(filingID: filingID, to: to)
+                } catch {
+                    logger.error("follow-up after a receipt failed", metadata: ["filing": "\(filingID)", "error": "\(error)"])
+                }
+            }
         case let .recordedOnly(filingID, status):
             logger.debug("receipt kept in history only", metadata: [
                 "filing": "\(filingID)", "returnStatus": "\(record.returnStatus)", "status": "\(status.rawValue)",
@@ -69,4 +80,10 @@ public struct ReceiptApplier: Sendable {
         }
         return effect
     }
+}
+
+/// Work that follows a filing's move to a new status, such as filing an
+/// export's summary request once its declarations are final.
+public protocol ReceiptFollowUp: Sendable {
+    func filingAdvanced(filingID: String, to status: FilingStatus) async throws
 }

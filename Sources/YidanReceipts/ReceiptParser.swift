@@ -30,6 +30,8 @@ public enum ReceiptParser {
         .ceb404: ("ReceiptsReturn", "orderNo"),
         .ceb506: ("LogisticsReturn", "logisticsNo"),
         .ceb604: ("InventoryReturn", "copNo"),
+        // The summary request (CEB701); its result CEB792 is read by `SummaryResultParser`.
+        .ceb702: ("SummaryReturn", "copNo"),
     ]
 
     public static func parse(_ bytes: Data, channel: String, receivedAt: Date = Date()) throws -> [ReceiptRecord] {
@@ -52,6 +54,9 @@ public enum ReceiptParser {
         }
         guard root.namespaceURI == cebNamespace else {
             throw YidanError(.receipt, "/\(root.localName): namespace \(root.namespaceURI ?? "(none)") is not \(cebNamespace)")
+        }
+        if root.localName == ReceiptKind.ceb792.rootElement {
+            return try SummaryResultParser.parse(root, bytes: bytes, channel: channel, receivedAt: receivedAt)
         }
         guard let kind = ReceiptKind.allCases.first(where: { $0.rootElement == root.localName }),
               let shape = layout[kind]

@@ -113,9 +113,10 @@ public struct OrderChanges: Sendable {
         }
         var prepared = [Self.prepared(document, id: guid, kind: kind.messageKind, purpose: kind.purpose, supersedes: inventory.id)]
 
-        // The tax and FX reversals, of every recorded (not refused) filing.
+        // The tax and FX reversals, of every recorded (not refused) filing's
+        // latest version (an amendment already reversed the versions it replaced).
         var restored = Decimal(0)
-        for original in filings where (original.kind == .taxImport || original.kind == .fxPayment) && original.purpose != .reversal && Self.isLive(original) {
+        for original in FilingVersions.latest(filings) where (original.kind == .taxImport || original.kind == .fxPayment) && original.purpose != .reversal && Self.isLive(original) {
             guard let authorityKind = AuthorityFilingKind(rawValue: original.kind.rawValue) else { continue }
             let reversalGuid = UUID().uuidString.uppercased()
             let reversal = try catalog.makeReversal(of: original.payload, kind: authorityKind, guid: reversalGuid, now: now)

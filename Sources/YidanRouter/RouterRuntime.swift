@@ -78,9 +78,8 @@ public final class RouterRuntime: Sendable {
         self.environment = environment
         self.settings = settings
         self.logger = logger
-        self.applier = ReceiptApplier(store: environment.store, statuses: environment.returnStatuses, taxRates: environment.taxRates, logger: logger)
         self.client = try CurlHTTPClient(configuration: .init(connectTimeout: settings.connectTimeout, timeout: settings.requestTimeout))
-        self.dispatcher = Dispatcher(
+        let dispatcher = Dispatcher(
             store: environment.store,
             client: client,
             configuration: DispatchConfiguration(
@@ -94,6 +93,12 @@ public final class RouterRuntime: Sendable {
                 retryPolicy: settings.retryPolicy
             ),
             logger: logger
+        )
+        self.dispatcher = dispatcher
+        // A receipt that finishes a statisticsFlag B export files its CEB701 summary (ExportSummary.swift).
+        self.applier = ReceiptApplier(
+            store: environment.store, statuses: environment.returnStatuses, taxRates: environment.taxRates, logger: logger,
+            followUp: ExportSummaryFollowUp(intake: environment.intake, wake: { dispatcher.wake() })
         )
     }
 

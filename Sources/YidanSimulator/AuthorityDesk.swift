@@ -19,6 +19,8 @@ struct AuthorityDesk: Sendable {
     var keyByGuid: [String: String] = [:]
     /// Raw idempotency key → times applied (0 or 1 when all is well).
     var appliedByKey: [String: Int] = [:]
+    /// Scoped filing guid → the amount it filed, which a reversal of it must restate.
+    var amountByGuid: [String: Decimal] = [:]
 
     /// Loads the filing schemas from the folder of the customs schema
     /// (normally `Mappings/schemas/`).
@@ -118,12 +120,20 @@ struct AuthorityFilingFacts: Sendable, Equatable {
 
 extension AuthorityFilingKind {
     /// The element under the root holding the compared fields.
-    var bodyElement: String { self == .taxImport ? "Head" : "Record" }
-    var amountField: String { self == .taxImport ? "taxTotal" : "rmbAmount" }
+    var bodyElement: String { isTax ? "Head" : "Record" }
+    var amountField: String {
+        switch self {
+        case .taxImport: "taxTotal"
+        case .fxPayment: "rmbAmount"
+        case .taxExport: "totalAmount"
+        }
+    }
+    /// Both tax records go to the tax authority (`/tax/filings`, told apart by their root).
+    var isTax: Bool { self == .taxImport || self == .taxExport }
     /// Key in `SimulatorStats.authorities` and first path segment of the endpoint.
-    var authorityName: String { self == .taxImport ? Authority.tax.rawValue : Authority.fx.rawValue }
-    var receiptKind: ReceiptKind { self == .taxImport ? .taxReceipt : .fxReceipt }
-    var receiptNamespace: String { self == .taxImport ? "urn:yidan:receipt:tax:v1" : "urn:yidan:receipt:fx:v1" }
+    var authorityName: String { isTax ? Authority.tax.rawValue : Authority.fx.rawValue }
+    var receiptKind: ReceiptKind { isTax ? .taxReceipt : .fxReceipt }
+    var receiptNamespace: String { isTax ? "urn:yidan:receipt:tax:v1" : "urn:yidan:receipt:fx:v1" }
 }
 
 /// The receipt sequences of the tax and FX desks: 1 (received), then 2
@@ -138,7 +148,11 @@ enum AuthorityScript {
     }
 
     static func accepted(_ facts: AuthorityFilingFacts) -> ReceiptStep {
-        let what = facts.kind == .taxImport ? "税款申报已入库 (tax filing recorded)" : "国际收支申报已入库 (BOP record recorded)"
+        let what = switch facts.kind {
+        case .taxImport: "税款申报已入库 (tax filing recorded)"
+        case .taxExport: "出口免税备案已入库 (export exemption record recorded)"
+        case .fxPayment: "国际收支申报已入库 (BOP record recorded)"
+        }
         return ReceiptStep(returnStatus: acceptedStatus, returnInfo: "\(what) [\(facts.guid)]")
     }
 

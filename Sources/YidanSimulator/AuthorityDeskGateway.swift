@@ -133,6 +133,7 @@ extension GatewayCore {
         let ack = AuthorityAck.received(facts.guid)
         desk.answers[scopedKey] = ack
         desk.keyByGuid[AuthorityDesk.scoped(kind, facts.guid)] = scopedKey
+        desk.amountByGuid[AuthorityDesk.scoped(kind, facts.guid)] = facts.amount
         desk.appliedByKey[key, default: 0] += 1
         stats.authorities[name, default: AuthorityCounters()].filingsAccepted += 1
         stats.authorities[name, default: AuthorityCounters()].appliedFilingGuids.append(facts.guid)
@@ -147,6 +148,14 @@ extension GatewayCore {
         // A reversal (docs/filings.md "Reversals") must name a filing this desk recorded.
         if let reversed = facts["reverses"], desk.keyByGuid[AuthorityDesk.scoped(facts.kind, reversed)] == nil {
             return .disagrees(["reverses \(reversed), which was never filed here"])
+        }
+        // A reversal undoes the record it names, amount for amount: after an
+        // amendment customs holds the new CEB311/411, not the reversed ones.
+        if let reversed = facts["reverses"] {
+            return Self.compare(
+                "reversal \(facts.kind.amountField)", facts.amount,
+                "reversed filing's \(facts.kind.amountField)", desk.amountByGuid[AuthorityDesk.scoped(facts.kind, reversed)]
+            )
         }
         let orderNo = facts.orderNo ?? ""
         switch facts.kind {
@@ -166,6 +175,8 @@ extension GatewayCore {
                 if case .disagrees(let problems) = result { result = .disagrees(problems + [problem]) } else { result = .disagrees([problem]) }
             }
             return result
+        case .taxExport:
+            return reconcileExportTax(facts)  // ExportTaxDesk.swift
         }
     }
 
@@ -188,11 +199,15 @@ extension GatewayCore {
 /// header `Idempotency-Key` (falls back to the filing guid).
 enum AuthorityRoutes {
     static func register(on router: Router<BasicRequestContext>, core: GatewayCore, clock: any Clock<Duration>, maxRequestBytes: Int) {
-        for kind in AuthorityFilingKind.allCases {
-            router.post("/\(kind.authorityName)/filings") { request, _ -> Response in
+        // One endpoint per authority; the tax authority takes import and export records,
+        // told apart by their root element (ExportTaxDesk.swift).
+        for (authority, kinds) in Dictionary(grouping: AuthorityFilingKind.allCases, by: \.authorityName) {
+            router.post("/\(authority)/filings") { request, _ -> Response in
                 let buffer = try await request.body.collect(upTo: maxRequestBytes)
                 let key = request.headers.first { $0.name.canonicalName == "idempotency-key" }?.value
-                let handling = await core.receiveFiling(kind, body: Data(buffer.readableBytesView), idempotencyKey: key)
+                let body = Data(buffer.readableBytesView)
+                let kind = AuthorityFilingKind.filed(in: body, among: kinds)
+                let handling = await core.receiveFiling(kind, body: body, idempotencyKey: key)
                 if let delay = handling.delay {
                     try await clock.sleep(for: delay)
                 }

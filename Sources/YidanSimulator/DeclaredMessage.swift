@@ -49,7 +49,7 @@ public struct DeclaredMessage: Sendable, Equatable {
         guard let root = document.root, root.namespaceURI == Self.cebNamespace else {
             throw YidanError(.xml, "the message root is not in the CEB namespace")
         }
-        guard let kind = (MessageKind.importDeclaration + MessageKind.exportDeclaration + Self.inventoryChangeKinds).first(where: { $0.rootElement == root.localName }) else {
+        guard let kind = (MessageKind.importDeclaration + MessageKind.exportDeclaration + Self.inventoryChangeKinds + [.ceb701]).first(where: { $0.rootElement == root.localName }) else {
             throw YidanError(.xml, "unsupported message \(root.localName); expected CEB311/411/511/621 or CEB303/403/505/603Message")
         }
         let (wrapperName, headName, listName) = Self.layout(of: kind)
@@ -77,6 +77,9 @@ public struct DeclaredMessage: Sendable, Equatable {
             total = valid ? sum : nil
             if !valid { lines = [] }
         }
+        if kind == .ceb701, let wrapper {
+            fields["invtNos"] = Self.summaryInventoryNumbers(in: wrapper)  // ExportSummaries.swift
+        }
         let guid = root.attribute("guid") ?? fields["guid"] ?? ""
         guard !guid.isEmpty else {
             throw YidanError(.xml, "\(root.localName) has no guid")
@@ -93,7 +96,7 @@ public struct DeclaredMessage: Sendable, Equatable {
         case .ceb621: ("Inventory", "InventoryHead", "InventoryList")
         default:
             // Exports (ExportDeclarations.swift); `init(document:)` admits no other kind.
-            exportLayout(of: kind) ?? changeLayout(of: kind) ?? ("", "", nil)  // InventoryChanges.swift
+            exportLayout(of: kind) ?? changeLayout(of: kind) ?? summaryLayout(of: kind) ?? ("", "", nil)  // InventoryChanges.swift, ExportSummaries.swift
         }
     }
 }

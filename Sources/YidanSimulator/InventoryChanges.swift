@@ -18,6 +18,8 @@ struct NumberedInventory: Sendable, Equatable {
     var releasedAt: Date?
     /// guid of the CEB623/CEB625 that ended it, once approved.
     var endedBy: String?
+    /// guid of the CEB701 that summarised it (exports with statisticsFlag B, ExportSummaries.swift).
+    var summarisedBy: String? = nil
 }
 
 extension DeclaredMessage {
@@ -55,7 +57,7 @@ extension ReceiptScript {
 extension GatewayCore {
     /// Called when customs releases an inventory: from then on it can be cancelled or returned.
     func noteReleased(_ inventory: DeclaredMessage, invtNo: String, at instant: Date) {
-        guard inventory.kind == .ceb621 else { return }
+        guard inventory.kind == .ceb621 || inventory.kind == .ceb603 else { return }  // 603: summaries (ExportSummaries.swift)
         numberedInventories[invtNo] = NumberedInventory(
             orderNo: inventory["orderNo"] ?? "", ebpCode: inventory["ebpCode"] ?? "", invtNo: invtNo, releasedAt: instant
         )

@@ -41,6 +41,8 @@ struct ReceiptCourier: Sendable {
             try await deliver(step, for: job)
         case .accepted where declared.isInventoryChange:
             try await runChange(job)  // InventoryChanges.swift
+        case .accepted where declared.kind == .ceb701:
+            try await runSummary(job)  // ExportSummaries.swift
         case .accepted where !declared.isInventory:
             let outOfOrder = await core.faultPlan().outOfOrderReceipts
             for step in ReceiptScript.deliveryOrder(ReceiptScript.afterAcceptance(of: declared.kind, guid: declared.guid), outOfOrder: outOfOrder) {

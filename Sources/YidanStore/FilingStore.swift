@@ -168,9 +168,12 @@ public struct ReceiptRecord: Sendable, Equatable {
     public var channel: String
     /// The inventory number customs assigned (CEB622 `invtNo`), which its tax bill (CEB816) names.
     public var invtNo: String?
+    /// The customs declaration number (CEB792 `entryId`) a summary result carries.
+    public var entryId: String?
 
-    public init(kind: ReceiptKind, messageGuid: String, businessNo: String, returnStatus: String, returnInfo: String, returnTime: String, raw: Data, receivedAt: Date, channel: String, invtNo: String? = nil) {
+    public init(kind: ReceiptKind, messageGuid: String, businessNo: String, returnStatus: String, returnInfo: String, returnTime: String, raw: Data, receivedAt: Date, channel: String, invtNo: String? = nil, entryId: String? = nil) {
         self.invtNo = invtNo
+        self.entryId = entryId
         self.kind = kind
         self.messageGuid = messageGuid
         self.businessNo = businessNo
@@ -237,6 +240,12 @@ public protocol FilingStore: Sendable {
     /// nothing is written then.
     func appendFilings(orderNo: String, filings: [PreparedFiling], allowanceDelta: AllowanceUse?, at: Date) async throws
 
+    /// An amendment (`FilingVersions`): replaces the order's JSON with the
+    /// amended order, adds its new versions (as `appendFilings`) and moves the
+    /// buyer's allowance by the change in dutiable value, in one transaction,
+    /// with the errors of `appendFilings`.
+    func amendOrder(orderNo: String, orderJSON: Data, filings: [PreparedFiling], allowanceDelta: AllowanceUse?, at: Date) async throws
+
     /// The exact bytes of every receipt matched to a filing, oldest first: a
     /// cancel or return reads customs' inventory number (invtNo, preNo) from them.
     func receiptPayloads(filingID: String) async throws -> [Data]
@@ -271,6 +280,8 @@ public protocol FilingStore: Sendable {
     func orderJSON(orderNo: String) async throws -> Data?
     /// The order whose inventory customs numbered `invtNo` (from its CEB622 receipts), if any.
     func orderNo(forInvtNo invtNo: String) async throws -> String?
+    /// The customs declaration number (CEB792 `entryId`) recorded for an order's summary, if any.
+    func entryId(orderNo: String) async throws -> String?
     /// Stores a customs tax bill and its reconciliation outcome (kept even when no order matched).
     func recordTaxBill(_ bill: TaxBillRecord) async throws
     /// The tax bills stored for an order, oldest first.

@@ -68,13 +68,13 @@ extension SQLiteFilingStore {
         try db.execute(
             sql: """
                 INSERT INTO receipts (filing_id, kind, message_guid, business_no, return_status, return_info,
-                                      return_time, raw, received_at, channel, moved, invt_no)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                      return_time, raw, received_at, channel, moved, invt_no, entry_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 filingID, receipt.kind.rawValue, receipt.messageGuid, receipt.businessNo, receipt.returnStatus,
                 receipt.returnInfo, receipt.returnTime, receipt.raw, StoreColumn.seconds(receipt.receivedAt),
-                receipt.channel, moved, receipt.invtNo,
+                receipt.channel, moved, receipt.invtNo, receipt.entryId,
             ]
         )
     }

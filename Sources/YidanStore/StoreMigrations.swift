@@ -12,7 +12,7 @@ import GRDB
 /// - enums are TEXT holding their raw value (`FilingStatus`, `MessageKind`, `ReceiptKind`).
 enum StoreMigrations {
     /// The step names, in the order they run.
-    static let names = ["v1-orders", "v1-filings-outbox", "v1-attempts", "v1-receipts", "v1-buyer-allowance", "v2-filing-purpose", "v2-tax-bills"]
+    static let names = ["v1-orders", "v1-filings-outbox", "v1-attempts", "v1-receipts", "v1-buyer-allowance", "v2-filing-purpose", "v2-tax-bills", "v3-export-summary"]
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -138,6 +138,16 @@ enum StoreMigrations {
                 );
                 CREATE INDEX tax_bills_by_order ON tax_bills(order_no, id);
                 CREATE INDEX tax_bills_unmatched ON tax_bills(id) WHERE order_no IS NULL;
+                """)
+        }
+
+        // Export summaries: the CEB792 summary result names the customs
+        // declaration (entryId) an export's tax and FX records cite; its
+        // receipt row keeps it, so the order's entryId is one indexed lookup.
+        migrator.registerMigration("v3-export-summary") { db in
+            try db.execute(sql: """
+                ALTER TABLE receipts ADD COLUMN entry_id TEXT;
+                CREATE INDEX receipts_by_entry_id ON receipts(filing_id) WHERE entry_id IS NOT NULL;
                 """)
         }
 

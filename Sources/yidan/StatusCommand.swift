@@ -18,7 +18,7 @@ struct StatusCommand: AsyncParsableCommand {
     @Argument(help: "The order number.")
     var orderNo: String
 
-    @Flag(name: .long, help: "Also list every receipt received, oldest first.")
+    @Flag(name: .long, help: "Also list every filing version (amended ones included) with its attempts and receipts, oldest first.")
     var history = false
 
     @OptionGroup var storeOptions: StoreOptions
@@ -29,11 +29,18 @@ struct StatusCommand: AsyncParsableCommand {
         guard !filings.isEmpty else {
             throw CLIFailure("no order \(orderNo) in \(storeOptions.store)", exitCode: 66)
         }
-        let rollup = OrderRollup.status(of: filings.map {
+        // The order's status and table: the latest version of each filing
+        // (an amendment's); `--history` lists every version (FilingVersions).
+        let latest = FilingVersions.latest(filings)
+        let rollup = OrderRollup.status(of: latest.map {
             FilingSummary(kind: $0.kind, status: $0.status, lastReturnStatus: $0.lastReturnStatus, lastReturnInfo: $0.lastReturnInfo, lastError: $0.lastError)
         })
         print("order \(orderNo): \(rollup)")
-        print(FilingTable.render(filings.sorted { $0.kind < $1.kind }, showOrder: false))
+        print(FilingTable.render(latest.sorted { $0.kind < $1.kind }, showOrder: false))
+        let superseded = filings.count - latest.count
+        if superseded > 0 {
+            print("(\(superseded) superseded version\(superseded == 1 ? "" : "s") not shown; --history lists every version)")
+        }
         for bill in try await store.taxBills(orderNo: orderNo) {
             print(TaxBillLines.render(bill))
         }
@@ -41,7 +48,7 @@ struct StatusCommand: AsyncParsableCommand {
             for filing in filings.sorted(by: { $0.kind < $1.kind }) {
                 let receipts = try await store.receipts(filingID: filing.id)
                 let attempts = try await store.attempts(filingID: filing.id)
-                print("\n\(filing.kind.rawValue) \(filing.id)")
+                print("\n\(filing.kind.rawValue) \(filing.id)\(Self.versionNote(filing, in: filings))")
                 for attempt in attempts {
                     let outcome = attempt.error.map { "error: \($0)" } ?? "HTTP \(attempt.httpStatus.map(String.init) ?? "-")"
                     print("  attempt \(attempt.number)  \(ZonedDateTime(instant: attempt.startedAt, utcOffsetSeconds: ZonedDateTime.beijingOffsetSeconds).iso8601)  \(outcome)  \(Int(attempt.latencyMilliseconds)) ms")
@@ -51,6 +58,20 @@ struct StatusCommand: AsyncParsableCommand {
                 }
             }
         }
+    }
+
+    /// " v2, amends …" / " v1, superseded by …": where a filing stands among its versions.
+    static func versionNote(_ filing: FilingRecord, in filings: [FilingRecord]) -> String {
+        guard filing.purpose == .declare || filing.purpose == .amend else {
+            return filing.supersedes.map { " (\(filing.purpose.rawValue) of \($0))" } ?? " (\(filing.purpose.rawValue))"
+        }
+        let version = FilingVersions.version(of: filing, in: filings)
+        var note = " v\(version)"
+        if filing.purpose == .amend, let earlier = filing.supersedes { note += ", amends \(earlier)" }
+        if let later = filings.first(where: { $0.purpose == .amend && $0.supersedes == filing.id }) {
+            note += ", superseded by \(later.id)"
+        }
+        return note
     }
 }
 

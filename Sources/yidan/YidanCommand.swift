@@ -17,6 +17,7 @@ struct YidanCommand: AsyncParsableCommand {
         subcommands: [
             DemoCommand.self,
             SubmitCommand.self,
+            AmendCommand.self,
             CancelCommand.self,
             ReturnCommand.self,
             IngestCommand.self,

@@ -36,17 +36,20 @@ import YidanStore
         #expect(accepted.allSatisfy { $0.isNew && $0.filings.map(\.kind) == MessageKind.exportDeclaration && $0.taxTotal == 0 })
 
         let store = environment.store
+        // Once released, the statisticsFlag B order (9810) also files its CEB701 summary and each
+        // order its export tax record (ExportSummaryFlowTests).
         let done = try await Harness.eventually(timeout: .seconds(90)) {
-            try await Harness.allFilings(store).allSatisfy(Harness.isFinal)
+            let all = try await Harness.allFilings(store)
+            return all.allSatisfy(Harness.isFinal) && all.contains { $0.kind == .ceb701 } && all.filter { $0.kind == .taxExport }.count == 2
         }
         let filings = try await Harness.allFilings(store)
         let stats = await deployment.simulator.stats()
         await deployment.stop()
         #expect(done, "filings still open: \(filings.filter { !Harness.isFinal($0) }.map { "\($0.kind.rawValue) \($0.status.rawValue)" })")
 
-        #expect(filings.count == 8)
+        #expect(filings.count == 11)
         for filing in filings {
-            let expected: FilingStatus = filing.kind == .ceb603 ? .released : .stored
+            let expected = filing.kind.finalSuccess
             #expect(filing.status == expected, "\(filing.orderNo) \(filing.kind.rawValue) ended \(filing.status.rawValue): \(filing.lastReturnInfo ?? filing.lastError ?? "")")
             #expect(await deployment.simulator.appliedCount(forIdempotencyKey: filing.idempotencyKey) == 1)
         }
@@ -55,10 +58,11 @@ import YidanStore
             let summaries = filings.filter { $0.orderNo == receipt.orderNo }.map { FilingSummary(kind: $0.kind, status: $0.status) }
             #expect(OrderRollup.status(of: summaries) == .released)
         }
-        #expect(stats.messagesAccepted == 8)
-        #expect(stats.acceptedByKind == ["CEB303": 2, "CEB403": 2, "CEB505": 2, "CEB603": 2])
+        #expect(stats.messagesAccepted == 9)
+        #expect(stats.acceptedByKind == ["CEB303": 2, "CEB403": 2, "CEB505": 2, "CEB603": 2, "CEB701": 1])
         #expect(stats.rejections == 0)
-        #expect(stats.authorities.values.allSatisfy { $0.filingsAccepted == 0 })
+        #expect(stats.authorities["tax"]?.filingsAccepted == 2)  // the two TAX-EXPORT records
+        #expect(stats.authorities["fx"].map { $0.filingsAccepted == 0 } ?? true)
         for filing in filings where filing.kind == .ceb603 {
             #expect(try await store.receipts(filingID: filing.id).filter(\.moved).map(\.returnStatus) == ["2", "120", "399", "800"])
             #expect(try await store.receipts(filingID: filing.id).allSatisfy { $0.kind == .ceb604 })

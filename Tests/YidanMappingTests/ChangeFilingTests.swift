@@ -56,7 +56,7 @@ struct ChangeFilingTests {
         }
     }
 
-    @Test(arguments: AuthorityFilingKind.allCases)
+    @Test(arguments: AuthorityFilingKind.importFilings)
     func aReversalRestatesTheFilingAndNamesIt(_ kind: AuthorityFilingKind) throws {
         let fixture = try #require(FixtureOrders.names.first)
         let (order, tax) = try FixtureOrders.load(fixture)

@@ -1,0 +1,66 @@
+import Crypto
+public import Foundation
+public import YidanCore
+import YidanIngest
+import YidanMapping
+import YidanSigning
+import YidanStore
+
+/// The tax authority's no-invoice exemption record of an export (`TAX-EXPORT`,
+/// `Mappings/authorities/TAX-EXPORT.yaml`), filed once per order when customs
+/// is done with it:
+/// - statisticsFlag A: when the four export declarations are final (CEB603
+///   released); the record has no `entryId` (a simplified declaration is never
+///   summarised into a customs declaration);
+/// - statisticsFlag B: when the CEB792 result has brought the `entryId`
+///   (the CEB701 concluded); the record carries it.
+/// Its guid is derived from the inventory filing, so it is never filed twice.
+public struct ExportTaxRecord: Sendable {
+    let intake: OrderIntake
+
+    public init(intake: OrderIntake) {
+        self.intake = intake
+    }
+
+    /// Files the record if it is due; returns its filing id, or nil when nothing is due.
+    @discardableResult
+    public func fileIfDue(orderNo: String) async throws -> String? {
+        let store = intake.store
+        let filings = try await store.filings(orderNo: orderNo)
+        guard !filings.contains(where: { $0.kind == .taxExport }) else { return nil }
+        for kind in MessageKind.exportDeclaration {
+            guard let latest = filings.last(where: { $0.kind == kind }), latest.status == kind.finalSuccess else { return nil }
+        }
+        guard let inventory = filings.last(where: { $0.kind == .ceb603 }),
+              let json = try await store.orderJSON(orderNo: orderNo)
+        else { return nil }
+        let order = try NormalizedOrderJSON.decode(json)
+        guard let export = order.export else { return nil }
+        var entryId: String?
+        if export.statisticsFlag == .summary {
+            guard let known = try await store.entryId(orderNo: orderNo) else { return nil }  // waits for the CEB792
+            entryId = known
+        }
+        guard let invtNo = try await OrderChanges(intake: intake).inventoryNumbers(filingID: inventory.id).invtNo else {
+            throw YidanError(.notEligible, "cannot file the export tax record of order \(orderNo): its CEB604 receipts carry no invtNo")
+        }
+
+        let guid = ExportSummary.derivedGuid("TAX-EXPORT:\(inventory.id)")
+        let now = intake.clock()
+        let document = try intake.catalog.makeAuthorityFiling(
+            .taxExport, order: order, tax: .none, annualBefore: 0, declarationNo: entryId, inventoryNo: invtNo, guid: guid, now: now
+        )
+        try XMLSignature.signEnveloped(document, with: intake.signer)
+        let problems = intake.catalog.validate(document, authorityFiling: .taxExport)
+        guard problems.isEmpty else {
+            throw YidanError(.schema, "TAX-EXPORT fails its schema: " + problems.map(\.description).joined(separator: "; "))
+        }
+        let prepared = OrderChanges.prepared(document, id: guid, kind: .taxExport, purpose: .declare, supersedes: inventory.id)
+        do {
+            try await store.appendFilings(orderNo: orderNo, filings: [prepared], allowanceDelta: nil, at: now.instant)
+        } catch let error as YidanError where error.code == .duplicate {
+            return nil  // filed by a concurrent receipt of the same order
+        }
+        return guid
+    }
+}
