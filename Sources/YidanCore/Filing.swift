@@ -96,7 +96,7 @@ public enum MessageKind: String, Sendable, Hashable, CaseIterable, Comparable {
         case .ceb625: "return"
         case .ceb701: "summary"
         case .taxImport: "tax"
-        case .taxExport: "export tax record"
+        case .taxExport: "export tax"
         case .fxPayment: "FX"
         }
     }
