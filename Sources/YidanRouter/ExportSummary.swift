@@ -34,15 +34,9 @@ public struct ExportSummary: Sendable {
         let store = intake.store
         let filings = try await store.filings(orderNo: orderNo)
         guard !filings.contains(where: { $0.kind == .ceb701 }) else { return nil }
-        let declarations = filings.filter { MessageKind.exportDeclaration.contains($0.kind) }
-        // Every declaration at its final success (the latest version of each kind).
-        for kind in MessageKind.exportDeclaration {
-            guard let latest = declarations.last(where: { $0.kind == kind }), latest.status == kind.finalSuccess else { return nil }
+        guard let (order, inventory) = try await ExportFollowUpFiling.finishedExport(orderNo: orderNo, filings: filings, store: store) else {
+            return nil
         }
-        guard let inventory = declarations.last(where: { $0.kind == .ceb603 }),
-              let json = try await store.orderJSON(orderNo: orderNo)
-        else { return nil }
-        let order = try NormalizedOrderJSON.decode(json)
         guard order.export?.statisticsFlag == .summary else { return nil }
         guard let invtNo = try await OrderChanges(intake: intake).inventoryNumbers(filingID: inventory.id).invtNo else {
             throw YidanError(.notEligible, "cannot summarise export order \(orderNo): its CEB604 receipts carry no invtNo")
@@ -52,17 +46,10 @@ public struct ExportSummary: Sendable {
         let now = intake.clock()
         let document = try intake.catalog.makeSummaryFiling(order: order, summary: ExportSummaryInputs(invtNo: invtNo), guid: guid, now: now)
         try XMLSignature.signEnveloped(document, with: intake.signer, placement: .forCEB(document))
-        let problems = intake.catalog.validate(document, kind: .ceb701)
-        guard problems.isEmpty else {
-            throw YidanError(.schema, "CEB701 fails its schema: " + problems.map(\.description).joined(separator: "; "))
-        }
-        let prepared = OrderChanges.prepared(document, id: guid, kind: .ceb701, purpose: .declare, supersedes: inventory.id)
-        do {
-            try await store.appendFilings(orderNo: orderNo, filings: [prepared], allowanceDelta: nil, at: now.instant)
-        } catch let error as YidanError where error.code == .duplicate {
-            return nil  // filed by a concurrent receipt of the same order
-        }
-        return guid
+        return try await ExportFollowUpFiling.append(
+            document, id: guid, kind: .ceb701, problems: intake.catalog.validate(document, kind: .ceb701),
+            orderNo: orderNo, supersedes: inventory.id, store: store, at: now.instant
+        )
     }
 
     /// A guid fixed by what it is derived from (kind + the inventory filing): the

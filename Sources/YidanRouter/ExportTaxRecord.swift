@@ -28,13 +28,9 @@ public struct ExportTaxRecord: Sendable {
         let store = intake.store
         let filings = try await store.filings(orderNo: orderNo)
         guard !filings.contains(where: { $0.kind == .taxExport }) else { return nil }
-        for kind in MessageKind.exportDeclaration {
-            guard let latest = filings.last(where: { $0.kind == kind }), latest.status == kind.finalSuccess else { return nil }
+        guard let (order, inventory) = try await ExportFollowUpFiling.finishedExport(orderNo: orderNo, filings: filings, store: store) else {
+            return nil
         }
-        guard let inventory = filings.last(where: { $0.kind == .ceb603 }),
-              let json = try await store.orderJSON(orderNo: orderNo)
-        else { return nil }
-        let order = try NormalizedOrderJSON.decode(json)
         guard let export = order.export else { return nil }
         var entryId: String?
         if export.statisticsFlag == .summary {
@@ -51,16 +47,9 @@ public struct ExportTaxRecord: Sendable {
             .taxExport, order: order, tax: .none, annualBefore: 0, declarationNo: entryId, inventoryNo: invtNo, guid: guid, now: now
         )
         try XMLSignature.signEnveloped(document, with: intake.signer)
-        let problems = intake.catalog.validate(document, authorityFiling: .taxExport)
-        guard problems.isEmpty else {
-            throw YidanError(.schema, "TAX-EXPORT fails its schema: " + problems.map(\.description).joined(separator: "; "))
-        }
-        let prepared = OrderChanges.prepared(document, id: guid, kind: .taxExport, purpose: .declare, supersedes: inventory.id)
-        do {
-            try await store.appendFilings(orderNo: orderNo, filings: [prepared], allowanceDelta: nil, at: now.instant)
-        } catch let error as YidanError where error.code == .duplicate {
-            return nil  // filed by a concurrent receipt of the same order
-        }
-        return guid
+        return try await ExportFollowUpFiling.append(
+            document, id: guid, kind: .taxExport, problems: intake.catalog.validate(document, authorityFiling: .taxExport),
+            orderNo: orderNo, supersedes: inventory.id, store: store, at: now.instant
+        )
     }
 }

@@ -1,0 +1,41 @@
+public import Foundation
+public import YidanCore
+import YidanIngest
+import YidanStore
+import YidanXML
+
+/// What the filings that follow an export's customs declarations (the CEB701
+/// summary, the export tax record) have in common: they wait for all four
+/// declarations to be final, and they are appended to the order once.
+enum ExportFollowUpFiling {
+    /// The order and its CEB603 filing once every export declaration (the
+    /// latest version of each kind) is at its final success; nil before.
+    static func finishedExport(orderNo: String, filings: [FilingRecord], store: any FilingStore) async throws -> (order: NormalizedOrder, inventory: FilingRecord)? {
+        for kind in MessageKind.exportDeclaration {
+            guard let latest = filings.last(where: { $0.kind == kind }), latest.status == kind.finalSuccess else { return nil }
+        }
+        guard let inventory = filings.last(where: { $0.kind == .ceb603 }),
+              let json = try await store.orderJSON(orderNo: orderNo)
+        else { return nil }
+        return (try NormalizedOrderJSON.decode(json), inventory)
+    }
+
+    /// Checks the signed document against its schema and appends it to the
+    /// order; nil when a concurrent receipt of the same order filed it first
+    /// (the guid is derived, so the second insert is a duplicate).
+    static func append(
+        _ document: XMLDocument, id guid: String, kind: MessageKind, problems: [XMLSchemaIssue],
+        orderNo: String, supersedes: String, store: any FilingStore, at now: Date
+    ) async throws -> String? {
+        guard problems.isEmpty else {
+            throw YidanError(.schema, "\(kind.rawValue) fails its schema: " + problems.map(\.description).joined(separator: "; "))
+        }
+        let prepared = OrderChanges.prepared(document, id: guid, kind: kind, purpose: .declare, supersedes: supersedes)
+        do {
+            try await store.appendFilings(orderNo: orderNo, filings: [prepared], allowanceDelta: nil, at: now)
+        } catch let error as YidanError where error.code == .duplicate {
+            return nil
+        }
+        return guid
+    }
+}
