@@ -44,6 +44,10 @@ struct StatusCommand: AsyncParsableCommand {
         for bill in try await store.taxBills(orderNo: orderNo) {
             print(TaxBillLines.render(bill))
         }
+        if let entryId = try await store.entryId(orderNo: orderNo) {
+            // The customs declaration number a summarised export received (CEB792).
+            print("customs declaration (entryId): \(entryId)")
+        }
         if history {
             for filing in filings.sorted(by: { $0.kind < $1.kind }) {
                 let receipts = try await store.receipts(filingID: filing.id)

@@ -67,6 +67,11 @@ import YidanStore
         #expect(entryId.hasPrefix("2248"))
         #expect(Array(entryId)[8] == "1")
         #expect(await deployment.simulator.appliedCount(forIdempotencyKey: summary.idempotencyKey) == 1)
+        // A broker sees it in `yidan status`.
+        let status = try await YidanProcess.run(
+            ["status", flagB.orderNo, "--store", folder.appendingPathComponent("yidan.sqlite").path], folder: folder, name: "status"
+        )
+        #expect(status.stdout.contains("customs declaration (entryId): \(entryId)"), "\(status.stdout)\(status.stderr)")
 
         // The export tax record: stored by the tax desk, naming the inventory and the entryId.
         let taxRecord = try #require(bFilings.first { $0.kind == .taxExport })
