@@ -107,7 +107,7 @@ let package = Package(
             name: "YidanRouter",
             dependencies: [
                 "YidanCore", "YidanIngest", "YidanMapping", "YidanSigning", "YidanStore",
-                "YidanDispatch", "YidanReceipts", "YidanXML", "YidanSimulator",
+                "YidanDispatch", "YidanReceipts", "YidanXML", "YidanSimulator", "YidanRates",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -118,7 +118,7 @@ let package = Package(
         .executableTarget(
             name: "yidan",
             dependencies: [
-                "YidanCore", "YidanRouter", "YidanSimulator", "YidanStore", "YidanIngest",
+                "YidanCore", "YidanRouter", "YidanSimulator", "YidanStore", "YidanIngest", "YidanRates",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -136,7 +136,7 @@ let package = Package(
         ),
         .testTarget(
             name: "YidanMappingTests",
-            dependencies: ["YidanMapping", "YidanIngest", "YidanCore", "YidanXML", "YidanSigning"],
+            dependencies: ["YidanMapping", "YidanIngest", "YidanCore", "YidanXML", "YidanSigning", "YidanRates"],
             exclude: ["Golden"]
         ),
         .testTarget(name: "YidanStoreTests", dependencies: ["YidanStore", "YidanCore"]),
@@ -155,7 +155,7 @@ let package = Package(
         ),
         .testTarget(
             name: "YidanEndToEndTests",
-            dependencies: ["yidan", "YidanRouter", "YidanSimulator", "YidanStore", "YidanIngest", "YidanCore"]
+            dependencies: ["yidan", "YidanRouter", "YidanSimulator", "YidanStore", "YidanIngest", "YidanCore", "YidanRates"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -40,6 +40,8 @@ public enum MessageKind: String, Sendable, Hashable, CaseIterable, Comparable {
     case fxPayment = "FX-PAYMENT"
     /// The no-invoice exemption record of an export (docs/filings.md, "Export tax record").
     case taxExport = "TAX-EXPORT"
+    /// The balance-of-payments record of an export's money flowing in (docs/filings.md, "Export FX record").
+    case fxExport = "FX-EXPORT"
 
     /// The four customs messages of a cross-border retail import.
     public static let importDeclaration: [MessageKind] = [.ceb311, .ceb411, .ceb511, .ceb621]
@@ -52,6 +54,7 @@ public enum MessageKind: String, Sendable, Hashable, CaseIterable, Comparable {
         case .taxImport: "TaxImportFiling"
         case .fxPayment: "FxPaymentFiling"
         case .taxExport: "TaxExportFiling"
+        case .fxExport: "FxExportFiling"
         default: rawValue + "Message"
         }
     }
@@ -71,18 +74,18 @@ public enum MessageKind: String, Sendable, Hashable, CaseIterable, Comparable {
         // CEB702 is its receipt; the CEB792 summary result answers it too (`ReceiptKind.answers`).
         case .ceb701: .ceb702
         case .taxImport, .taxExport: .taxReceipt
-        case .fxPayment: .fxReceipt
+        case .fxPayment, .fxExport: .fxReceipt
         }
     }
     public var authority: Authority {
         switch self {
         case .taxImport, .taxExport: .tax
-        case .fxPayment: .fx
+        case .fxPayment, .fxExport: .fx
         default: .customs
         }
     }
     public var direction: Direction {
-        MessageKind.exportDeclaration.contains(self) || self == .ceb701 || self == .taxExport ? .export : .import
+        MessageKind.exportDeclaration.contains(self) || self == .ceb701 || self == .taxExport || self == .fxExport ? .export : .import
     }
     /// What a person calls it.
     public var label: String {
@@ -98,6 +101,7 @@ public enum MessageKind: String, Sendable, Hashable, CaseIterable, Comparable {
         case .taxImport: "tax"
         case .taxExport: "export tax"
         case .fxPayment: "FX"
+        case .fxExport: "export FX"
         }
     }
     /// The status at which this kind of filing is done and good.

@@ -13,6 +13,8 @@ public enum AuthorityFilingKind: String, Sendable, CaseIterable {
     case fxPayment = "FX-PAYMENT"
     /// The no-invoice exemption record of an export, to the tax authority.
     case taxExport = "TAX-EXPORT"
+    /// The balance-of-payments record of an export's money flowing in, to the FX administration.
+    case fxExport = "FX-EXPORT"
 
     /// The two filings an import order makes besides customs (TAX-EXPORT follows an export's release).
     public static let importFilings: [AuthorityFilingKind] = [.taxImport, .fxPayment]
@@ -24,7 +26,7 @@ public enum AuthorityFilingKind: String, Sendable, CaseIterable {
     public var schemaFile: String {
         switch self {
         case .taxImport: "schemas/tax-filing-v1.xsd"
-        case .fxPayment: "schemas/fx-filing-v1.xsd"
+        case .fxPayment, .fxExport: "schemas/fx-filing-v1.xsd"
         case .taxExport: "schemas/tax-export-v1.xsd"
         }
     }
@@ -32,7 +34,7 @@ public enum AuthorityFilingKind: String, Sendable, CaseIterable {
     public var namespaceURI: String {
         switch self {
         case .taxImport: "urn:yidan:filing:tax:v1"
-        case .fxPayment: "urn:yidan:filing:fx:v1"
+        case .fxPayment, .fxExport: "urn:yidan:filing:fx:v1"
         case .taxExport: "urn:yidan:filing:tax-export:v1"
         }
     }
@@ -42,6 +44,7 @@ public enum AuthorityFilingKind: String, Sendable, CaseIterable {
         case .taxImport: "TaxImportFiling"
         case .fxPayment: "FxPaymentFiling"
         case .taxExport: "TaxExportFiling"
+        case .fxExport: "FxExportFiling"
         }
     }
 }
@@ -89,12 +92,15 @@ extension MappingCatalog {
     ///     written into the FX record (and the export tax record) once known; left out while nil.
     ///   - inventoryNo: the released export inventory's number (CEB604 `invtNo`),
     ///     which the export tax record (`.taxExport`) names; nil for imports.
+    ///   - exchangeRate: the conversion of an export's amount to RMB (`.fxExport`
+    ///     needs it: without it `fx.*` is absent and the build fails on `/currency`).
     /// - Throws: `YidanError(.mapping)` naming unmappable fields by pointer (an
     ///   order not in CNY has no exchange rate yet: `/currency`);
     ///   `YidanError(.schema)` listing schema issues by XPath.
     public func makeAuthorityFiling(
         _ kind: AuthorityFilingKind, order: NormalizedOrder, tax: OrderTax, annualBefore: Decimal,
-        declarationNo: String? = nil, inventoryNo: String? = nil, guid: String, now: ZonedDateTime
+        declarationNo: String? = nil, inventoryNo: String? = nil, exchangeRate: FilingExchangeRate? = nil,
+        guid: String, now: ZonedDateTime
     ) throws -> XMLDocument {
         guard Self.isFilingGUID(guid) else {
             throw YidanError(.mapping, "filing guid must be 36 upper-case characters (hex digits and dashes), got \(guid.count) characters")
@@ -105,7 +111,7 @@ extension MappingCatalog {
         var scope = MappingScope(
             order: order, tax: tax, computed: ComputedValues(order: order, tax: tax),
             guid: guid, now: now, profile: profile, itemIndex: nil,
-            authority: AuthorityFilingInputs(order: order, annualBefore: annualBefore, declarationNo: declarationNo)
+            authority: AuthorityFilingInputs(order: order, annualBefore: annualBefore, declarationNo: declarationNo, exchangeRate: exchangeRate)
         )
         scope.summary = inventoryNo.map(ExportSummaryInputs.init(invtNo:))  // `inventory.invtNo` (ExportSummaryFiling.swift)
         let document = try FilingBuilder(mapping: mapping).build(in: scope)

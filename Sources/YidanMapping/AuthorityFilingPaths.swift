@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import YidanCore
 
 /// What the tax and FX filings read beyond the order and its tax: values that
@@ -10,11 +10,33 @@ struct AuthorityFilingInputs: Sendable {
     /// Customs declaration number (CEB792 `entryId`); nil until customs assigns it.
     let declarationNo: String?
     let rate: ExchangeRateUse?
+    /// An export's conversion, given by the caller from the merchant's rate files.
+    let exchangeRate: FilingExchangeRate?
 
-    init(order: NormalizedOrder, annualBefore: Decimal, declarationNo: String?) {
+    init(order: NormalizedOrder, annualBefore: Decimal, declarationNo: String?, exchangeRate: FilingExchangeRate? = nil) {
         self.annualBefore = annualBefore
         self.declarationNo = declarationNo
         self.rate = ExchangeRateUse(order: order)
+        self.exchangeRate = exchangeRate
+    }
+}
+
+/// The conversion of an export's collected amount to RMB, as `ExchangeRates`
+/// (YidanRates) made it: the RMB amount (rounded half-up to the fen), the rate,
+/// its date and where it comes from. YidanMapping does not read rate files itself.
+public struct FilingExchangeRate: Sendable, Equatable {
+    public var rmbAmount: Decimal
+    /// RMB per unit of the order currency.
+    public var rate: Decimal
+    /// `yyyy-MM-dd`.
+    public var rateDate: String
+    public var source: String
+
+    public init(rmbAmount: Decimal, rate: Decimal, rateDate: String, source: String) {
+        self.rmbAmount = rmbAmount
+        self.rate = rate
+        self.rateDate = rateDate
+        self.source = source
     }
 }
 
@@ -88,6 +110,13 @@ extension SourcePath {
         // The seller abroad: the order has no seller-country field, so the
         // first item's country of origin stands for it (as CEB621 does for 9610).
         other("fx.counterpartyCountry", "/items/0/originCountry") { .optionalText($0.order.items.first?.originCountry) }
+        // An export's conversion (FX-EXPORT), from the rate files the merchant gave.
+        other("fxExport.rmbAmount", "/currency") { $0.authority?.exchangeRate.map { .decimal($0.rmbAmount) } }
+        other("fxExport.rate", "/currency") { $0.authority?.exchangeRate.map { .decimal($0.rate) } }
+        other("fxExport.rateDate", "/currency") { scope in
+            scope.authority?.exchangeRate.map { .text($0.rateDate.replacingOccurrences(of: "-", with: "")) }
+        }
+        other("fxExport.rateSource", "/currency") { $0.authority?.exchangeRate.map { .text($0.source) } }
         other("fx.declarationNo", "declarationNo") { $0.authority?.declarationNo.map(MappingValue.text) }
         return paths
     }()

@@ -3,6 +3,8 @@ public import Foundation
 public import YidanCore
 import YidanIngest
 import YidanMapping
+public import Logging
+public import YidanRates
 public import YidanReceipts
 import YidanSigning
 public import YidanStore
@@ -69,11 +71,13 @@ public struct ExportSummary: Sendable {
 public struct ExportSummaryFollowUp: ReceiptFollowUp {
     let summary: ExportSummary
     let taxRecord: ExportTaxRecord
+    let fxRecord: ExportFxRecord
     let wake: @Sendable () -> Void
 
-    public init(intake: OrderIntake, wake: @escaping @Sendable () -> Void) {
+    public init(intake: OrderIntake, rates: ExchangeRates? = nil, logger: Logger = Logger(label: "yidan.export-fx"), wake: @escaping @Sendable () -> Void) {
         self.summary = ExportSummary(intake: intake)
         self.taxRecord = ExportTaxRecord(intake: intake)
+        self.fxRecord = ExportFxRecord(intake: intake, rates: rates, logger: logger)
         self.wake = wake
     }
 
@@ -83,6 +87,7 @@ public struct ExportSummaryFollowUp: ReceiptFollowUp {
         else { return }
         let summarised = try await summary.fileIfDue(orderNo: filing.orderNo) != nil
         let recorded = try await taxRecord.fileIfDue(orderNo: filing.orderNo) != nil
-        if summarised || recorded { wake() }
+        let fxRecorded = try await fxRecord.fileIfDue(orderNo: filing.orderNo) != nil  // ExportFxRecord.swift
+        if summarised || recorded || fxRecorded { wake() }
     }
 }

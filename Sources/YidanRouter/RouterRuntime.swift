@@ -98,7 +98,9 @@ public final class RouterRuntime: Sendable {
         // A receipt that finishes a statisticsFlag B export files its CEB701 summary (ExportSummary.swift).
         self.applier = ReceiptApplier(
             store: environment.store, statuses: environment.returnStatuses, taxRates: environment.taxRates, logger: logger,
-            followUp: ExportSummaryFollowUp(intake: environment.intake, wake: { dispatcher.wake() })
+            followUp: ExportSummaryFollowUp(
+                intake: environment.intake, rates: environment.exchangeRates, logger: logger, wake: { dispatcher.wake() }
+            )
         )
     }
 

@@ -2,6 +2,7 @@ public import Foundation
 public import YidanCore
 public import YidanStore
 public import YidanMapping
+public import YidanRates
 import YidanSigning
 
 /// How filings are signed. A hardware key would come in as another `Signer`.
@@ -36,6 +37,9 @@ public struct YidanEnvironment: Sendable {
     public let profile: MappingProfile
     /// `Mappings/tables/tax-rates.csv`: the intake's tax and the tax-bill reconciliation.
     public let taxRates: TaxRateTable
+    /// The merchant's exchange-rate files (`--rates`): an export's FX record
+    /// (FX-EXPORT) needs them for its RMB amount; nil = export FX records are not filed.
+    public var exchangeRates: ExchangeRates?
 
     public init(
         storePath: String, mappingsPath: String? = nil, signing: SigningSettings = SigningSettings(),

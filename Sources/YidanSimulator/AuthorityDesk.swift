@@ -126,6 +126,8 @@ extension AuthorityFilingKind {
         case .taxImport: "taxTotal"
         case .fxPayment: "rmbAmount"
         case .taxExport: "totalAmount"
+        // The export FX record is compared in the order's currency with the CEB403 charge.
+        case .fxExport: "amount"
         }
     }
     /// Both tax records go to the tax authority (`/tax/filings`, told apart by their root).
@@ -152,6 +154,7 @@ enum AuthorityScript {
         case .taxImport: "税款申报已入库 (tax filing recorded)"
         case .taxExport: "出口免税备案已入库 (export exemption record recorded)"
         case .fxPayment: "国际收支申报已入库 (BOP record recorded)"
+        case .fxExport: "出口收汇国际收支申报已入库 (export BOP record recorded)"
         }
         return ReceiptStep(returnStatus: acceptedStatus, returnInfo: "\(what) [\(facts.guid)]")
     }

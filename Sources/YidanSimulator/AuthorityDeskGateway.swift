@@ -177,10 +177,12 @@ extension GatewayCore {
             return result
         case .taxExport:
             return reconcileExportTax(facts)  // ExportTaxDesk.swift
+        case .fxExport:
+            return reconcileExportFx(facts)  // ExportFxDesk.swift
         }
     }
 
-    private static func compare(_ leftName: String, _ left: Decimal?, _ rightName: String, _ right: Decimal?) -> AuthorityReconciliation {
+    static func compare(_ leftName: String, _ left: Decimal?, _ rightName: String, _ right: Decimal?) -> AuthorityReconciliation {
         guard let left, let right else {
             return .disagrees(["\(leftName) or \(rightName) is missing or not a number"])
         }

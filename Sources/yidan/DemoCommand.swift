@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import YidanCore
 import YidanMapping
+import YidanRates
 import YidanRouter
 import YidanSimulator
 import YidanStore
@@ -42,6 +43,9 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The Mappings/ folder.")
     var mappings: String?
 
+    @Option(name: .long, parsing: .upToNextOption, help: "Exchange-rate files for export FX records (default: the example rates in Fixtures/merchant/rates/example-export-rates-2026-11.csv).")
+    var rates: [String] = []
+
     @Option(name: .long, help: "Log level for yidan's own log lines on stderr.")
     var logLevel: String = "error"
 
@@ -52,7 +56,12 @@ struct DemoCommand: AsyncParsableCommand {
             ?? directory.deletingLastPathComponent().appendingPathComponent("Fixtures/orders", isDirectory: true)
         let storePath = try store ?? Self.freshStorePath()
 
-        let environment = try YidanEnvironment(storePath: storePath, mappingsPath: directory.path)
+        var environment = try YidanEnvironment(storePath: storePath, mappingsPath: directory.path)
+        // The demo's export orders are in USD and EUR: their FX records need rates (example values, not official).
+        let rateFiles = rates.isEmpty
+            ? [directory.deletingLastPathComponent().appendingPathComponent("Fixtures/merchant/rates/example-export-rates-2026-11.csv")]
+            : rates.map { URL(fileURLWithPath: $0) }
+        environment.exchangeRates = try ExchangeRates.load(rateFiles)
         let session = try await EmbeddedDeployment.start(
             environment: environment, stepDelay: .milliseconds(stepMs),
             faults: noFaults ? .none : FaultPlan(failNext: 2, failStatus: 503, retryAfterSeconds: 1),

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import YidanCore
+import YidanRates
 import YidanRouter
 
 struct RunCommand: AsyncParsableCommand {
@@ -59,6 +60,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
+    @Option(name: .long, parsing: .upToNextOption, help: "Exchange-rate files (ECB eurofxref XML or customs monthly CSV, Mappings/rates/README.md) for the RMB amount of export FX records; without them export FX records are not filed.")
+    var rates: [String] = []
+
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var filingOptions: FilingOptions
 
@@ -88,9 +92,14 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = CLILogging.logger(label: "yidan", level: logLevel)
-        let environment = try YidanEnvironment(
+        var environment = try YidanEnvironment(
             storePath: storeOptions.store, mappingsPath: filingOptions.mappings, signing: try filingOptions.signing()
         )
+        if !rates.isEmpty {
+            environment.exchangeRates = try ExchangeRates.load(rates.map { URL(fileURLWithPath: $0) })
+        } else {
+            logger.notice("no --rates given: export FX records (FX-EXPORT) will not be filed")
+        }
         var policy = RetryPolicy.standard
         policy.maxAttempts = maxAttempts
         let runtime = try RouterRuntime(

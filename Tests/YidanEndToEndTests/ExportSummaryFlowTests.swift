@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import YidanCore
+import YidanRates
 import YidanRouter
 import YidanSimulator
 import YidanStore
@@ -11,6 +12,9 @@ import YidanStore
 /// a CEB792 whose entryId yidan stores with the order, then files the export
 /// tax record (TAX-EXPORT) citing that entryId. The statisticsFlag A order
 /// (9610) is never summarised; its tax record is filed on release, without entryId.
+/// Both export FX records (FX-EXPORT, money flowing in) follow the same schedule,
+/// converted with the project's example rates: flag B's carries the entryId as
+/// its declarationNo, flag A's has none.
 @Suite struct ExportSummaryFlowTests {
     static let summaryOrder = "kitchenware-9810-overseas-warehouse.json"
     static let simplifiedOrder = "phone-case-9610-export.json"
@@ -18,9 +22,12 @@ import YidanStore
     @Test func aReleasedFlagBExportIsSummarisedAndItsEntryIdRecorded() async throws {
         let folder = try Harness.temporaryFolder("export-summary")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let environment = try YidanEnvironment(
+        var environment = try YidanEnvironment(
             storePath: folder.appendingPathComponent("yidan.sqlite").path, mappingsPath: Harness.mappings.path
         )
+        environment.exchangeRates = try ExchangeRates.load([
+            Harness.mappings.deletingLastPathComponent().appendingPathComponent("Fixtures/merchant/rates/example-export-rates-2026-11.csv"),
+        ])
         let deployment = try await EmbeddedDeployment.start(environment: environment, stepDelay: .milliseconds(10))
         let exports = Harness.orders.appendingPathComponent("export", isDirectory: true)
         let flagB = try await deployment.runtime.submit(json: Data(contentsOf: exports.appendingPathComponent(Self.summaryOrder)))
@@ -31,6 +38,7 @@ import YidanStore
         let done = try await Harness.eventually(timeout: .seconds(90)) {
             let all = try await Harness.allFilings(store)
             return all.allSatisfy(Harness.isFinal) && all.filter { $0.kind == .taxExport }.count == 2
+                && all.filter { $0.kind == .fxExport }.count == 2
         }
         // The 9610 order was released with the other; give a wrongly filed 701 no chance to hide.
         await deployment.simulator.waitUntilIdle()
@@ -41,7 +49,7 @@ import YidanStore
         #expect(done, "open: \((bFilings + aFilings).filter { !Harness.isFinal($0) }.map { "\($0.kind.rawValue) \($0.status.rawValue)" })")
 
         // Flag B: the four declarations final, then one CEB701 concluded by its CEB792.
-        #expect(bFilings.map(\.kind).sorted() == (MessageKind.exportDeclaration + [.ceb701, .taxExport]).sorted())
+        #expect(bFilings.map(\.kind).sorted() == (MessageKind.exportDeclaration + [.ceb701, .taxExport, .fxExport]).sorted())
         for filing in bFilings {
             #expect(filing.status == filing.kind.finalSuccess, "\(filing.kind.rawValue) ended \(filing.status.rawValue): \(filing.lastReturnInfo ?? filing.lastError ?? "")")
         }
@@ -81,8 +89,21 @@ import YidanStore
         #expect(record.contains("<txe:totalAmount>2970.00</txe:totalAmount>"))
         #expect(try await store.receipts(filingID: taxRecord.id).filter(\.moved).map(\.returnStatus) == ["1", "2"])
 
-        // Flag A: released, no summary, no entryId; its tax record has none either.
-        #expect(aFilings.map(\.kind).sorted() == (MessageKind.exportDeclaration + [.taxExport]).sorted())
+        // The export FX record: recorded by the FX desk (amount = CEB403 charge), citing the entryId.
+        let fxRecord = try #require(bFilings.first { $0.kind == .fxExport })
+        let fxText = String(decoding: fxRecord.payload, as: UTF8.self)
+        #expect(fxText.contains("<fx:declarationNo>\(entryId)</fx:declarationNo>"))
+        #expect(fxText.contains("<fx:direction>inflow</fx:direction>"))
+        #expect(fxText.contains("<fx:currency>EUR</fx:currency>"))
+        #expect(fxText.contains("<fx:rate>7.7420</fx:rate>"))
+        #expect(try await store.receipts(filingID: fxRecord.id).filter(\.moved).map(\.returnStatus) == ["1", "2"])
+
+        // Flag A: released, no summary, no entryId; its tax and FX records have none either.
+        #expect(aFilings.map(\.kind).sorted() == (MessageKind.exportDeclaration + [.taxExport, .fxExport]).sorted())
+        let simplifiedFx = try #require(aFilings.first { $0.kind == .fxExport })
+        let simplifiedFxText = String(decoding: simplifiedFx.payload, as: UTF8.self)
+        #expect(!simplifiedFxText.contains("declarationNo"))
+        #expect(simplifiedFxText.contains("<fx:currency>USD</fx:currency>"))
         let simplifiedRecord = try #require(aFilings.first { $0.kind == .taxExport })
         #expect(!String(decoding: simplifiedRecord.payload, as: UTF8.self).contains("entryId"))
         #expect(aFilings.allSatisfy { $0.status == $0.kind.finalSuccess })
@@ -92,5 +113,7 @@ import YidanStore
         #expect(stats.rejections == 0)
         #expect(stats.authorities["tax"]?.filingsAccepted == 2)
         #expect(stats.authorities["tax"]?.rejections == 0)
+        #expect(stats.authorities["fx"]?.filingsAccepted == 2)
+        #expect(stats.authorities["fx"]?.rejections == 0)
     }
 }
