@@ -1,5 +1,5 @@
-public import Foundation
-public import YidanCore
+import Foundation
+import YidanCore
 import YidanIngest
 import YidanStore
 import YidanXML
@@ -18,6 +18,18 @@ enum ExportFollowUpFiling {
               let json = try await store.orderJSON(orderNo: orderNo)
         else { return nil }
         return (try NormalizedOrderJSON.decode(json), inventory)
+    }
+
+    /// A finished export whose authority records are due: flag A as soon as
+    /// the declarations are final (no `entryId`), flag B only once the CEB792
+    /// has brought the `entryId`, which the records carry. Nil while not due.
+    static func dueForAuthorityRecords(orderNo: String, filings: [FilingRecord], store: any FilingStore) async throws -> (order: NormalizedOrder, export: ExportDetails, inventory: FilingRecord, entryId: String?)? {
+        guard let (order, inventory) = try await finishedExport(orderNo: orderNo, filings: filings, store: store),
+              let export = order.export
+        else { return nil }
+        guard export.statisticsFlag == .summary else { return (order, export, inventory, nil) }
+        guard let entryId = try await store.entryId(orderNo: orderNo) else { return nil }  // waits for the CEB792
+        return (order, export, inventory, entryId)
     }
 
     /// Checks the signed document against its schema and appends it to the

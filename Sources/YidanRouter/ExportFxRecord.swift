@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 public import Logging
 import YidanCore
@@ -37,13 +36,8 @@ public struct ExportFxRecord: Sendable {
         let store = intake.store
         let filings = try await store.filings(orderNo: orderNo)
         guard !filings.contains(where: { $0.kind == .fxExport }) else { return nil }
-        guard let (order, inventory) = try await ExportFollowUpFiling.finishedExport(orderNo: orderNo, filings: filings, store: store),
-              let export = order.export
-        else { return nil }
-        var entryId: String?
-        if export.statisticsFlag == .summary {
-            guard let known = try await store.entryId(orderNo: orderNo) else { return nil }  // waits for the CEB792
-            entryId = known
+        guard let (order, export, inventory, entryId) = try await ExportFollowUpFiling.dueForAuthorityRecords(orderNo: orderNo, filings: filings, store: store) else {
+            return nil
         }
         guard let rates else {
             logger.notice("export FX record of order \(orderNo) not filed: no exchange rates given (yidan run/submit/demo --rates FILE)")

@@ -1,5 +1,5 @@
 import Crypto
-public import Foundation
+import Foundation
 public import YidanCore
 import YidanIngest
 import YidanMapping
@@ -7,7 +7,7 @@ public import Logging
 public import YidanRates
 public import YidanReceipts
 import YidanSigning
-public import YidanStore
+import YidanStore
 
 /// The summary declaration of a statisticsFlag B export (汇总申报): once every
 /// export declaration of the order is final and good (CEB303/403/505 stored,

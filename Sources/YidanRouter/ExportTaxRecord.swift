@@ -1,6 +1,5 @@
-import Crypto
-public import Foundation
-public import YidanCore
+import Foundation
+import YidanCore
 import YidanIngest
 import YidanMapping
 import YidanSigning
@@ -28,14 +27,8 @@ public struct ExportTaxRecord: Sendable {
         let store = intake.store
         let filings = try await store.filings(orderNo: orderNo)
         guard !filings.contains(where: { $0.kind == .taxExport }) else { return nil }
-        guard let (order, inventory) = try await ExportFollowUpFiling.finishedExport(orderNo: orderNo, filings: filings, store: store) else {
+        guard let (order, _, inventory, entryId) = try await ExportFollowUpFiling.dueForAuthorityRecords(orderNo: orderNo, filings: filings, store: store) else {
             return nil
-        }
-        guard let export = order.export else { return nil }
-        var entryId: String?
-        if export.statisticsFlag == .summary {
-            guard let known = try await store.entryId(orderNo: orderNo) else { return nil }  // waits for the CEB792
-            entryId = known
         }
         guard let invtNo = try await OrderChanges(intake: intake).inventoryNumbers(filingID: inventory.id).invtNo else {
             throw YidanError(.notEligible, "cannot file the export tax record of order \(orderNo): its CEB604 receipts carry no invtNo")
