@@ -285,25 +285,8 @@ struct AuthorityDeskTests {
     @Test func receiptsAreCalledBackAsThePlainReceiptXML() async throws {
         let c = try AuthorityCase()
         let received = ReceivedBodies()
-        let router = Router()
-        router.post("/v1/receipts") { request, _ -> HTTPResponse.Status in
-            let body = try await request.body.collect(upTo: 1 << 20)
-            await received.append(Data(body.readableBytesView))
-            return .ok
-        }
-        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        let receiver = Application(
-            router: router,
-            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in
-                if let port = channel.localAddress?.port { portContinuation.yield(port) }
-            }
-        )
-        let receiverTask = Task { try await receiver.runService() }
+        let (callback, receiverTask) = try await ReceivedBodies.startReceiver(collectingInto: received)
         defer { receiverTask.cancel() }
-        var iterator = ports.makeAsyncIterator()
-        let port = try #require(await iterator.next())
-        let callback = try #require(URL(string: "http://127.0.0.1:\(port)/v1/receipts"))
 
         try await SimulatorHarness.with(callbackURL: callback, useInbox: false) { h in
             try await h.declare(c.orderMessage)

@@ -80,25 +80,8 @@ import YidanXML
 
     @Test func receiptsAreCalledBackAsDxpEnvelopes() async throws {
         let received = ReceivedBodies()
-        let router = Router()
-        router.post("/v1/receipts") { request, _ -> HTTPResponse.Status in
-            let body = try await request.body.collect(upTo: 1 << 20)
-            await received.append(Data(body.readableBytesView))
-            return .ok
-        }
-        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        let receiver = Application(
-            router: router,
-            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in
-                if let port = channel.localAddress?.port { portContinuation.yield(port) }
-            }
-        )
-        let receiverTask = Task { try await receiver.runService() }
+        let (callback, receiverTask) = try await ReceivedBodies.startReceiver(collectingInto: received)
         defer { receiverTask.cancel() }
-        var iterator = ports.makeAsyncIterator()
-        let port = try #require(await iterator.next())
-        let callback = try #require(URL(string: "http://127.0.0.1:\(port)/v1/receipts"))
 
         try await SimulatorHarness.with(callbackURL: callback, useInbox: false) { harness async throws in
             let guid = SampleOrder.guid()
@@ -159,4 +142,30 @@ import YidanXML
 actor ReceivedBodies {
     var bodies: [Data] = []
     func append(_ body: Data) { bodies.append(body) }
+
+    /// A loopback receiver of receipt callbacks (`POST /v1/receipts`) that
+    /// collects every body; returns its URL and the task to cancel at the end.
+    static func startReceiver(collectingInto received: ReceivedBodies) async throws -> (URL, Task<Void, any Error>) {
+        let router = Router()
+        router.post("/v1/receipts") { request, _ -> HTTPResponse.Status in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            await received.append(Data(body.readableBytesView))
+            return .ok
+        }
+        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        let receiver = Application(
+            router: router,
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in
+                if let port = channel.localAddress?.port { portContinuation.yield(port) }
+            }
+        )
+        let task = Task { try await receiver.runService() }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next(), let url = URL(string: "http://127.0.0.1:\(port)/v1/receipts") else {
+            task.cancel()
+            throw YidanError(.configuration, "the test receipt receiver did not start")
+        }
+        return (url, task)
+    }
 }
