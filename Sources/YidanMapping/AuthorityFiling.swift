@@ -102,9 +102,7 @@ extension MappingCatalog {
         declarationNo: String? = nil, inventoryNo: String? = nil, exchangeRate: FilingExchangeRate? = nil,
         guid: String, now: ZonedDateTime
     ) throws -> XMLDocument {
-        guard Self.isFilingGUID(guid) else {
-            throw YidanError(.mapping, "filing guid must be 36 upper-case characters (hex digits and dashes), got \(guid.count) characters")
-        }
+        try Self.requireFilingGUID(guid)
         guard let mapping = authorityFilings.mappings[kind] else {
             throw YidanError(.configuration, "no mapping loaded for \(kind.rawValue)")
         }

@@ -16,9 +16,7 @@ extension MappingCatalog {
     public func makeReversal(
         of original: Data, kind: AuthorityFilingKind, guid: String, now: ZonedDateTime
     ) throws -> XMLDocument {
-        guard Self.isFilingGUID(guid) else {
-            throw YidanError(.mapping, "filing guid must be 36 upper-case characters (hex digits and dashes), got \(guid.count) characters")
-        }
+        try Self.requireFilingGUID(guid)
         let document = try XMLDocument.parse(original)
         guard let root = document.root, root.localName == kind.rootElement, root.namespaceURI == kind.namespaceURI,
               let body = root.firstChild(Self.reversalBody(kind), namespaceURI: kind.namespaceURI),

@@ -45,9 +45,7 @@ extension MappingCatalog {
     public func makeSummaryFiling(
         order: NormalizedOrder, summary: ExportSummaryInputs, guid: String, now: ZonedDateTime
     ) throws -> XMLDocument {
-        guard Self.isFilingGUID(guid) else {
-            throw YidanError(.mapping, "filing guid must be 36 upper-case characters (hex digits and dashes), got \(guid.count) characters")
-        }
+        try Self.requireFilingGUID(guid)
         guard let mapping = mappings[.ceb701] else {
             throw YidanError(.configuration, "no mapping loaded for CEB701 (Mappings/ceb/CEB701.yaml)")
         }

@@ -64,6 +64,20 @@ public struct MappingCatalog: Sendable {
         try MappingsDirectory.locate(explicit: explicit)
     }
 
+    /// The compiled mapping of a customs message and the scope it is built in;
+    /// refuses a malformed guid or a kind without a mapping file.
+    func customsMapping(_ kind: MessageKind, order: NormalizedOrder, tax: OrderTax, guid: String, now: ZonedDateTime) throws -> (MessageMapping, MappingScope) {
+        try Self.requireFilingGUID(guid)
+        guard let mapping = mappings[kind] else {
+            throw YidanError(.configuration, "no mapping loaded for \(kind.rawValue)")
+        }
+        let scope = MappingScope(
+            order: order, tax: tax, computed: ComputedValues(order: order, tax: tax),
+            guid: guid, now: now, profile: profile, itemIndex: nil
+        )
+        return (mapping, scope)
+    }
+
     /// Builds one filing from an order and its computed tax, then validates it
     /// against `schemas/ceb-import.xsd`.
     ///
@@ -81,16 +95,7 @@ public struct MappingCatalog: Sendable {
         _ kind: MessageKind, order: NormalizedOrder, tax: OrderTax, guid: String, now: ZonedDateTime,
         appType: String = MappingCatalog.newDeclarationAppType
     ) throws -> XMLDocument {
-        guard Self.isFilingGUID(guid) else {
-            throw YidanError(.mapping, "filing guid must be 36 upper-case characters (hex digits and dashes), got \(guid.count) characters")
-        }
-        guard let mapping = mappings[kind] else {
-            throw YidanError(.configuration, "no mapping loaded for \(kind.rawValue)")
-        }
-        var scope = MappingScope(
-            order: order, tax: tax, computed: ComputedValues(order: order, tax: tax),
-            guid: guid, now: now, profile: profile, itemIndex: nil
-        )
+        var (mapping, scope) = try customsMapping(kind, order: order, tax: tax, guid: guid, now: now)
         scope.appType = appType
         try Self.checkPayment(order: order, computed: scope.computed, kind: kind)
         let document = try FilingBuilder(mapping: mapping).build(in: scope)
@@ -148,6 +153,13 @@ public struct MappingCatalog: Sendable {
         issue.path.hasSuffix(":" + root) && issue.path.split(separator: "/").count == 1
             && issue.message.contains("Missing child element")
             && issue.message.contains("xmldsig#}Signature")
+    }
+
+    /// Refuses a guid that is not 36 upper-case characters (hex digits and dashes).
+    static func requireFilingGUID(_ guid: String) throws {
+        guard isFilingGUID(guid) else {
+            throw YidanError(.mapping, "filing guid must be 36 upper-case characters (hex digits and dashes), got \(guid.count) characters")
+        }
     }
 
     static func isFilingGUID(_ guid: String) -> Bool {

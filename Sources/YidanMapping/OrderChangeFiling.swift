@@ -46,16 +46,7 @@ extension MappingCatalog {
         guard kind == .ceb623 || kind == .ceb625 else {
             throw YidanError(.mapping, "\(kind.rawValue) is not a cancel or return message")
         }
-        guard Self.isFilingGUID(guid) else {
-            throw YidanError(.mapping, "filing guid must be 36 upper-case characters (hex digits and dashes), got \(guid.count) characters")
-        }
-        guard let mapping = mappings[kind] else {
-            throw YidanError(.configuration, "no mapping loaded for \(kind.rawValue)")
-        }
-        var scope = MappingScope(
-            order: order, tax: tax, computed: ComputedValues(order: order, tax: tax),
-            guid: guid, now: now, profile: profile, itemIndex: nil
-        )
+        var (mapping, scope) = try customsMapping(kind, order: order, tax: tax, guid: guid, now: now)
         scope.change = change
         let document = try FilingBuilder(mapping: mapping).build(in: scope)
         let issues = validate(document, kind: kind).filter { !Self.isMissingSignature($0, root: mapping.root) }
