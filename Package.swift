@@ -14,6 +14,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "yidan", targets: ["yidan"]),
+        .executable(name: "yidan-bench", targets: ["YidanBenchmarks"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -23,6 +24,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.21.0"),
     ],
     targets: [
         // C libraries, behind module maps and small shims.
@@ -115,13 +119,61 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // PostgreSQL store (postgres-nio): the same FilingStore protocol, shared by many workers.
+        .target(
+            name: "YidanStorePostgres",
+            dependencies: [
+                "YidanCore", "YidanStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Provenance: EPCIS 2.0 events per SKU/serial, event hashes, hash chains, the consumer's timeline.
+        .target(
+            name: "YidanTrace",
+            dependencies: [
+                "YidanCore", "YidanXML",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // `yidan serve`: merchant and broker HTTP API, dashboard, metrics, public trace pages.
+        .target(
+            name: "YidanServer",
+            dependencies: [
+                "YidanCore", "YidanRouter", "YidanStore", "YidanTrace", "YidanIngest", "YidanReceipts",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "yidan",
             dependencies: [
                 "YidanCore", "YidanRouter", "YidanSimulator", "YidanStore", "YidanIngest", "YidanRates",
+                "YidanServer", "YidanTrace", "YidanStorePostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        // The benchmark suite (release build): `swift run -c release yidan-bench`.
+        .executableTarget(
+            name: "YidanBenchmarks",
+            dependencies: [
+                "YidanCore", "YidanIngest", "YidanMapping", "YidanSigning", "YidanXML", "YidanStore", "YidanRates",
+                "YidanDispatch", "YidanRouter", "YidanSimulator", "YidanServer", "YidanTrace",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/Sources/YidanBenchmarks",
             swiftSettings: swiftSettings
         ),
 
@@ -156,6 +208,21 @@ let package = Package(
         .testTarget(
             name: "YidanEndToEndTests",
             dependencies: ["yidan", "YidanRouter", "YidanSimulator", "YidanStore", "YidanIngest", "YidanCore", "YidanRates"]
+        ),
+        .testTarget(
+            name: "YidanStorePostgresTests",
+            dependencies: ["YidanStorePostgres", "YidanStore", "YidanCore"]
+        ),
+        .testTarget(
+            name: "YidanTraceTests",
+            dependencies: ["YidanTrace", "YidanCore", "YidanXML"]
+        ),
+        .testTarget(
+            name: "YidanServerTests",
+            dependencies: [
+                "YidanServer", "YidanRouter", "YidanStore", "YidanTrace", "YidanCore", "YidanSimulator", "YidanIngest",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

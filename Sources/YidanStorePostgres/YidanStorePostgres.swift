@@ -1,0 +1,1 @@
+// PostgreSQL FilingStore. Placeholder until the first real file lands.

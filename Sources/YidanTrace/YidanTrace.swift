@@ -1,0 +1,1 @@
+// EPCIS 2.0 provenance. Placeholder until the first real file lands.

@@ -1,0 +1,3 @@
+import Testing
+
+// Placeholder until the first real test lands.
