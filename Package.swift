@@ -72,7 +72,11 @@ let package = Package(
         // Durable store: orders, filings/outbox, attempts, receipts (SQLite via GRDB).
         .target(
             name: "YidanStore",
-            dependencies: ["YidanCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "YidanCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         // Outbound HTTP with libcurl, DxpMsg envelopes, retries.
@@ -81,6 +85,7 @@ let package = Package(
             dependencies: [
                 "CCurl", "YidanCore", "YidanXML", "YidanStore", "YidanMapping",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
@@ -111,7 +116,7 @@ let package = Package(
             name: "YidanRouter",
             dependencies: [
                 "YidanCore", "YidanIngest", "YidanMapping", "YidanSigning", "YidanStore",
-                "YidanDispatch", "YidanReceipts", "YidanXML", "YidanSimulator", "YidanRates",
+                "YidanDispatch", "YidanReceipts", "YidanXML", "YidanSimulator", "YidanRates", "YidanTrace",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -169,7 +174,7 @@ let package = Package(
             name: "YidanBenchmarks",
             dependencies: [
                 "YidanCore", "YidanIngest", "YidanMapping", "YidanSigning", "YidanXML", "YidanStore", "YidanRates",
-                "YidanDispatch", "YidanRouter", "YidanSimulator", "YidanServer", "YidanTrace",
+                "YidanDispatch", "YidanRouter", "YidanSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -222,6 +227,9 @@ let package = Package(
             dependencies: [
                 "YidanServer", "YidanRouter", "YidanStore", "YidanTrace", "YidanCore", "YidanSimulator", "YidanIngest",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
     ],

@@ -25,13 +25,16 @@ public struct DispatchConfiguration: Sendable {
     /// dispatcher) is picked up again, since `nextDueTime` only reports queued ones.
     public var pollInterval: Duration
     public var retryPolicy: RetryPolicy
+    /// Each authority's own concurrency cap, request rate and circuit breaker;
+    /// an authority not listed gets `AuthorityLimits.standard`.
+    public var authorityLimits: [Authority: AuthorityLimits]
 
     /// - Parameter endpoints: the tax and FX endpoints; one not given is
     ///   derived from `gatewayURL` (`defaultEndpoint(for:gatewayURL:)`).
     public init(
         gatewayURL: String, senderId: String, receiverIds: [String], endpoints: [Authority: String] = [:],
         maxInFlight: Int = 8, lease: Duration = .seconds(120), pollInterval: Duration = .seconds(5),
-        retryPolicy: RetryPolicy = .standard
+        retryPolicy: RetryPolicy = .standard, authorityLimits: [Authority: AuthorityLimits] = [:]
     ) {
         var all = endpoints
         all[.customs] = gatewayURL
@@ -45,6 +48,7 @@ public struct DispatchConfiguration: Sendable {
         self.lease = lease
         self.pollInterval = pollInterval
         self.retryPolicy = retryPolicy
+        self.authorityLimits = authorityLimits
     }
 
     /// Where `authority`'s filings go; nil when none is configured.

@@ -3,7 +3,7 @@ public import Logging
 public import ServiceLifecycle
 public import YidanStore
 import Synchronization
-import YidanCore
+public import YidanCore
 import YidanMapping
 
 /// Drains the durable outbox: claims due filings, POSTs each to its
@@ -15,6 +15,10 @@ import YidanMapping
 /// and completed in one transaction with its attempt record, so a crash
 /// between the two only means the lease runs out and the filing is sent
 /// again — with the same `Idempotency-Key`, which the gateway deduplicates by.
+///
+/// Each authority has its own lane (`AuthorityTraffic`): a circuit breaker,
+/// an optional concurrency cap and request rate. While one authority's
+/// breaker is open its filings stay queued and the others keep flowing.
 ///
 /// As a `Service` it runs until graceful shutdown (stops claiming, lets the
 /// requests in flight finish) or cancellation (abandons them; their leases
@@ -29,6 +33,7 @@ public final class Dispatcher: Service, Sendable {
     private let logger: Logger
     private let signal = WakeSignal()
     private let stopping = Atomic<Bool>(false)
+    private let traffic: Mutex<AuthorityTraffic>
 
     /// - Parameters:
     ///   - clock: what idle waits sleep on.
@@ -48,6 +53,7 @@ public final class Dispatcher: Service, Sendable {
         self.now = now
         self.jitter = jitter
         self.logger = logger
+        self.traffic = Mutex(AuthorityTraffic(limits: configuration.authorityLimits, now: now()))
         if configuration.lease <= client.configuration.timeout {
             logger.warning("dispatch lease is not longer than the HTTP timeout; filings may be sent twice")
         }
@@ -58,7 +64,14 @@ public final class Dispatcher: Service, Sendable {
         signal.wake()
     }
 
+    /// Each authority's breaker state, recent error rate and deliveries in flight, now.
+    public func authorityHealth() -> [Authority: AuthorityHealth] {
+        let at = now()
+        return traffic.withLock { $0.health(now: at) }
+    }
+
     public func run() async throws {
+        for authority in Authority.allCases { DispatchMetrics.circuit(authority, open: false) }
         logger.info("dispatcher started", metadata: ["gateway": "\(configuration.gatewayURL)", "tax": "\(configuration.endpoint(for: .tax) ?? "none")", "fx": "\(configuration.endpoint(for: .fx) ?? "none")", "maxInFlight": "\(configuration.maxInFlight)"])
         try await withGracefulShutdownHandler {
             try await self.runLoop()
@@ -75,7 +88,7 @@ public final class Dispatcher: Service, Sendable {
         let cutoff = now()
         var attempts = 0
         while true {
-            let claimed = try await store.claimDue(now: cutoff, limit: configuration.maxInFlight, lease: configuration.lease)
+            let claimed = try await claim(free: configuration.maxInFlight, now: cutoff)
             guard !claimed.isEmpty else { return attempts }
             await withTaskGroup(of: Void.self) { group in
                 for filing in claimed {
@@ -109,7 +122,7 @@ public final class Dispatcher: Service, Sendable {
                 let free = configuration.maxInFlight - inFlight
                 if free > 0 && !waiting {
                     do {
-                        let claimed = try await store.claimDue(now: now(), limit: free, lease: configuration.lease)
+                        let claimed = try await claim(free: free, now: now())
                         for filing in claimed {
                             group.addTask {
                                 await self.deliver(filing)
@@ -146,9 +159,19 @@ public final class Dispatcher: Service, Sendable {
     /// Sleeps until the next filing is due, a wake, or the poll interval.
     private func idle(afterStoreFailure storeFailed: Bool) async {
         var wait = configuration.pollInterval
+        let at = now()
+        let (allowances, change) = traffic.withLock { ($0.allowances(now: at, free: 1), $0.nextChange(now: at)) }
+        if let change {
+            // A breaker's cool-down ending or a token arriving may free held filings.
+            wait = min(wait, .milliseconds(Int64(max(0.05, change.timeIntervalSince(at)) * 1000)))
+        }
         if !storeFailed {
             do {
-                if let due = try await store.nextDueTime() {
+                // A gauge only: a failed count leaves the last value.
+                if let counts = try? await store.statusCounts() { DispatchMetrics.queueDepth(counts[.queued] ?? 0) }
+                let open = Set(allowances.filter { $0.value > 0 }.keys)
+                let due = open.count == Authority.allCases.count ? try await store.nextDueTime() : try await store.nextDueTime(authorities: open)
+                if let due {
                     let seconds = due.timeIntervalSince(now())
                     // Never spin: a due time already passed gets a short recheck.
                     let untilDue = Duration.milliseconds(Int64(max(0.05, seconds) * 1000))
@@ -159,6 +182,57 @@ public final class Dispatcher: Service, Sendable {
             }
         }
         await signal.wait(upTo: wait, clock: clock)
+    }
+
+    // MARK: Claiming within each authority's limits
+
+    /// Claims up to `free` due filings, no more of each authority than its
+    /// lane allows (breaker, concurrency cap, rate), and marks them started.
+    /// With no lane holding anything back this is one plain claim.
+    private func claim(free: Int, now at: Date) async throws -> [FilingRecord] {
+        let allowances = traffic.withLock { $0.allowances(now: at, free: free) }
+        let claimed: [FilingRecord]
+        if allowances.values.allSatisfy({ $0 >= free }) {
+            claimed = try await store.claimDue(now: at, limit: free, lease: configuration.lease)
+        } else {
+            claimed = try await store.claimDue(now: at, limits: Self.share(free, among: allowances), lease: configuration.lease)
+        }
+        for filing in claimed {
+            let authority = filing.kind.authority
+            let transition = traffic.withLock { $0.started(authority, now: at) }
+            if let transition { report(transition, authority) }
+        }
+        return claimed
+    }
+
+    /// Splits `free` places among the authorities that may take some, one at a
+    /// time in turn, so the total never exceeds `free` and none is starved.
+    static func share(_ free: Int, among allowances: [Authority: Int]) -> [Authority: Int] {
+        var left = allowances.filter { $0.value > 0 }
+        var shares: [Authority: Int] = [:]
+        var remaining = free
+        while remaining > 0, !left.isEmpty {
+            for authority in Authority.allCases where remaining > 0 {
+                guard let room = left[authority] else { continue }
+                shares[authority, default: 0] += 1
+                remaining -= 1
+                left[authority] = room > 1 ? room - 1 : nil
+            }
+        }
+        return shares
+    }
+
+    private func report(_ transition: CircuitBreaker.Transition, _ authority: Authority) {
+        switch transition {
+        case .opened(let until):
+            logger.warning("circuit breaker opened: holding the authority's filings", metadata: ["authority": "\(authority.rawValue)", "until": "\(until)"])
+            DispatchMetrics.circuit(authority, open: true)
+        case .halfOpened:
+            logger.info("circuit breaker half-open: sending one probe", metadata: ["authority": "\(authority.rawValue)"])
+        case .closed:
+            logger.info("circuit breaker closed: the authority answers again", metadata: ["authority": "\(authority.rawValue)"])
+            DispatchMetrics.circuit(authority, open: false)
+        }
     }
 
     // MARK: One delivery
@@ -181,6 +255,7 @@ public final class Dispatcher: Service, Sendable {
                 latency = response.latency
             } catch is CancellationError {
                 logger.debug("delivery cancelled; the lease returns the filing to the queue")
+                traffic.withLock { $0.abandoned(filing.kind.authority) }
                 return
             } catch {
                 latency = ContinuousClock.now - started
@@ -197,6 +272,13 @@ public final class Dispatcher: Service, Sendable {
         }
 
         let finishedAt = now()
+        let authority = filing.kind.authority
+        // A missing endpoint is our configuration, not the authority's health.
+        let failed = configuration.endpoint(for: authority) != nil && AuthorityTraffic.isAuthorityFailure(result)
+        if let transition = traffic.withLock({ $0.finished(authority, failed: failed, now: finishedAt) }) {
+            report(transition, authority)
+        }
+        DispatchMetrics.latency(authority, latency)
         let decision = configuration.endpoint(for: filing.kind.authority) == nil
             ? .dead(reason: result.summary)
             : configuration.retryPolicy.decide(attempt: attempt, result: result, now: finishedAt, jitter: jitter())
@@ -206,12 +288,15 @@ public final class Dispatcher: Service, Sendable {
         case .delivered:
             outcome = .delivered
             errorText = nil
+            DispatchMetrics.attempt(authority, outcome: "delivered")
         case .retry(let at, let reason):
             outcome = .retry(at: at, error: reason)
             errorText = reason
+            DispatchMetrics.attempt(authority, outcome: "retry")
         case .dead(let reason):
             outcome = .dead(error: reason)
             errorText = reason
+            DispatchMetrics.attempt(authority, outcome: "dead")
         }
         let record = AttemptRecord(
             filingID: filing.id, number: attempt, startedAt: startedAt, httpStatus: result.httpStatus,

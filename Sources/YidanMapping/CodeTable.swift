@@ -75,11 +75,28 @@ struct CodeLookup: Sendable {
     let map: [String: String]
 
     static func normalize(_ key: String) -> String {
-        key.trimmingCharacters(in: .whitespaces).lowercased()
+        asciiNormalized(key) ?? key.trimmingCharacters(in: .whitespaces).lowercased()
+    }
+
+    /// `normalize` for an all-ASCII key without Foundation: for ASCII text,
+    /// `.whitespaces` is space and tab and `lowercased()` maps A–Z only, so
+    /// the result is the same. Nil for any other key.
+    private static func asciiNormalized(_ key: String) -> String? {
+        let bytes = key.utf8
+        guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+        let isBlank: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 }
+        guard let first = bytes.firstIndex(where: { !isBlank($0) }),
+              let last = bytes.lastIndex(where: { !isBlank($0) })
+        else { return "" }
+        let lowered = bytes[first...last].map { (0x41...0x5A).contains($0) ? $0 + 0x20 : $0 }
+        return String(decoding: lowered, as: UTF8.self)
     }
 
     func callAsFunction(_ key: String) -> String? {
-        map[Self.normalize(key)]
+        // Keys in `map` are normalized and `normalize` is idempotent, so a key
+        // found as is gives the same code; most keys are, and normalizing
+        // (Foundation trimming, lowercasing) cost more than the lookup.
+        map[key] ?? map[Self.normalize(key)]
     }
 
     /// The rule text of the `FieldIssue` for a key that is not in the table,

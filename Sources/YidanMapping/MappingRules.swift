@@ -62,7 +62,8 @@ extension FieldRule {
     func render(in scope: MappingScope, message: String, issues: inout [FieldIssue]) -> String? {
         if let when, !when.holds(in: scope) { return nil }
         let path = source.primaryPath
-        let pointer = path?.pointer(scope) ?? location
+        // Only an issue needs the pointer; building it for every field cost string work.
+        var pointer: String { path?.pointer(scope) ?? location }
         guard let value = source.evaluate(in: scope).flatMap({ $0.isEmpty ? nil : $0 }) ?? fallback.map(MappingValue.text) else {
             if !optional {
                 issues.append(FieldIssue(pointer: pointer, value: nil, rule: "is required for \(message) \(location)"))
@@ -74,13 +75,7 @@ extension FieldRule {
         case .time(let time):
             text = time.format(format ?? Self.defaultTimeFormat, inOffset: ZonedDateTime.beijingOffsetSeconds)
         case .decimal(let number):
-            if let decimals {
-                text = Money.format(Money.round(number, scale: decimals), minScale: decimals, maxScale: decimals)
-            } else if let maxDecimals {
-                text = Money.format(Money.round(number, scale: maxDecimals))
-            } else {
-                text = Money.format(number)
-            }
+            text = DecimalTextCache.text(number, decimals: decimals, maxDecimals: maxDecimals)
         case .text(let raw):
             text = raw
         }

@@ -3,6 +3,8 @@ public import Logging
 public import ServiceLifecycle
 public import YidanCore
 public import YidanSimulator
+import Synchronization
+import YidanDispatch
 
 /// yidan and the built-in authority simulator in one process, talking over
 /// real loopback HTTP: the embedded default that `yidan demo` and the
@@ -39,10 +41,15 @@ public final class EmbeddedDeployment: Sendable {
         logger: Logger = Logger(label: "yidan")
     ) async throws -> EmbeddedDeployment {
         // 1. The receipt listener, on its own so its port is known before the simulator starts.
-        let applierRuntime = try RouterRuntime(environment: environment, settings: RunSettings(gatewayURL: "http://127.0.0.1:1/unused"), logger: logger)
+        //    Its follow-ups (an export's CEB701, tax and FX records) wake the
+        //    runtime made in step 3, bound once it exists.
+        let runtimeBox = Mutex<RouterRuntime?>(nil)
+        let applier = RouterRuntime.receiptApplier(environment: environment, logger: logger, wake: {
+            runtimeBox.withLock { $0 }?.wake()
+        })
         let portBox = AsyncStreamBox<Int>()
         let listener = ReceiptListener.application(
-            applier: applierRuntime.applier, host: "127.0.0.1", port: 0, logger: logger,
+            applier: applier, host: "127.0.0.1", port: 0, logger: logger,
             onRunning: { portBox.yield($0) }
         )
         let listenerGroup = ServiceGroup(configuration: .init(services: [listener], logger: logger))
@@ -75,10 +82,15 @@ public final class EmbeddedDeployment: Sendable {
         var settings = RunSettings(
             gatewayURL: gatewayURL, taxEndpoint: taxURL, fxEndpoint: fxURL, pollInterval: .milliseconds(200),
             retryPolicy: RetryPolicy(baseDelay: .milliseconds(200), maxDelay: .seconds(5), maxAttempts: 10),
-            requestTimeout: .seconds(10)
+            requestTimeout: .seconds(10),
+            // A breaker that opens probes again soon: the simulator recovers as soon as its fault plan says so.
+            authorityLimits: Dictionary(uniqueKeysWithValues: Authority.allCases.map {
+                ($0, AuthorityLimits(breaker: .init(failureThreshold: 5, coolDown: .seconds(2))))
+            })
         )
         adjust(&settings)
         let runtime = try RouterRuntime(environment: environment, settings: settings, logger: logger)
+        runtimeBox.withLock { $0 = runtime }
         let runtimeTask = Task { try await runtime.run() }
         return EmbeddedDeployment(
             runtime: runtime, simulator: simulator, gatewayURL: gatewayURL, callbackURL: callbackURL,

@@ -33,24 +33,22 @@ public struct ExportFxRecord: Sendable {
     /// (or when it cannot be filed for want of a rate, which is logged).
     @discardableResult
     public func fileIfDue(orderNo: String) async throws -> String? {
+        try await fileIfDue(ExportFollowUpFiling.Snapshot.read(orderNo: orderNo, store: intake.store))
+    }
+
+    func fileIfDue(_ snapshot: ExportFollowUpFiling.Snapshot) async throws -> String? {
         let store = intake.store
-        let filings = try await store.filings(orderNo: orderNo)
-        guard !filings.contains(where: { $0.kind == .fxExport }) else { return nil }
-        guard let (order, export, inventory, entryId) = try await ExportFollowUpFiling.dueForAuthorityRecords(orderNo: orderNo, filings: filings, store: store) else {
+        let orderNo = snapshot.orderNo
+        guard !snapshot.has(.fxExport), let (order, _, inventory, entryId) = try await snapshot.dueForAuthorityRecords(store: store) else {
             return nil
         }
-        guard let rates else {
-            logger.notice("export FX record of order \(orderNo) not filed: no exchange rates given (yidan run/submit/demo --rates FILE)")
-            return nil
-        }
-        // The day the money arrived (CEB403 accountingDate) fixes the rate; the payment time when unknown.
-        let received = export.receivedTime ?? order.payment.payTime
+        // The intake checked the rate at accept; a process running without it
+        // (yidan run without --rates) says so loudly instead of skipping the record.
         let converted: ConvertedAmount
         do {
-            converted = try rates.convert(order.payment.amount, from: order.currency, on: received)
-        } catch let error as YidanError {
-            logger.notice("export FX record of order \(orderNo) not filed: \(error.message)")
-            return nil
+            converted = try OrderIntake.exportPaymentInRMB(order, rates: rates ?? intake.exchangeRates)
+        } catch let failure as ValidationFailure {
+            throw YidanError(.configuration, "export FX record of order \(orderNo) cannot be filed: " + failure.issues.map(\.rule).joined(separator: "; "))
         }
         let rate = FilingExchangeRate(
             rmbAmount: converted.cny, rate: converted.rate.rate, rateDate: converted.rate.rateDate, source: converted.rate.source

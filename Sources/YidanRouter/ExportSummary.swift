@@ -33,12 +33,13 @@ public struct ExportSummary: Sendable {
     /// declaration refused, or already filed).
     @discardableResult
     public func fileIfDue(orderNo: String) async throws -> String? {
+        try await fileIfDue(ExportFollowUpFiling.Snapshot.read(orderNo: orderNo, store: intake.store))
+    }
+
+    func fileIfDue(_ snapshot: ExportFollowUpFiling.Snapshot) async throws -> String? {
         let store = intake.store
-        let filings = try await store.filings(orderNo: orderNo)
-        guard !filings.contains(where: { $0.kind == .ceb701 }) else { return nil }
-        guard let (order, inventory) = try await ExportFollowUpFiling.finishedExport(orderNo: orderNo, filings: filings, store: store) else {
-            return nil
-        }
+        let orderNo = snapshot.orderNo
+        guard !snapshot.has(.ceb701), let (order, inventory) = snapshot.finished else { return nil }
         guard order.export?.statisticsFlag == .summary else { return nil }
         guard let invtNo = try await OrderChanges(intake: intake).inventoryNumbers(filingID: inventory.id).invtNo else {
             throw YidanError(.notEligible, "cannot summarise export order \(orderNo): its CEB604 receipts carry no invtNo")
@@ -85,9 +86,14 @@ public struct ExportSummaryFollowUp: ReceiptFollowUp {
         guard let filing = try await summary.intake.store.filing(id: filingID),
               MessageKind.exportDeclaration.contains(filing.kind) || filing.kind == .ceb701, status == filing.kind.finalSuccess
         else { return }
-        let summarised = try await summary.fileIfDue(orderNo: filing.orderNo) != nil
-        let recorded = try await taxRecord.fileIfDue(orderNo: filing.orderNo) != nil
-        let fxRecorded = try await fxRecord.fileIfDue(orderNo: filing.orderNo) != nil  // ExportFxRecord.swift
-        if summarised || recorded || fxRecorded { wake() }
+        // One read of the order's filings for all three: filing the CEB701 cannot
+        // make the records due in the same turn (flag B waits for its CEB792).
+        let snapshot = try await ExportFollowUpFiling.Snapshot.read(orderNo: filing.orderNo, store: summary.intake.store)
+        guard snapshot.finished != nil else { return }
+        let summarised = try await summary.fileIfDue(snapshot) != nil
+        let recorded = try await taxRecord.fileIfDue(snapshot) != nil
+        if summarised || recorded { wake() }
+        // Last, so a missing rate (reported by the error) never holds back the others.
+        if try await fxRecord.fileIfDue(snapshot) != nil { wake() }  // ExportFxRecord.swift
     }
 }

@@ -24,10 +24,13 @@ public struct ExportTaxRecord: Sendable {
     /// Files the record if it is due; returns its filing id, or nil when nothing is due.
     @discardableResult
     public func fileIfDue(orderNo: String) async throws -> String? {
+        try await fileIfDue(ExportFollowUpFiling.Snapshot.read(orderNo: orderNo, store: intake.store))
+    }
+
+    func fileIfDue(_ snapshot: ExportFollowUpFiling.Snapshot) async throws -> String? {
         let store = intake.store
-        let filings = try await store.filings(orderNo: orderNo)
-        guard !filings.contains(where: { $0.kind == .taxExport }) else { return nil }
-        guard let (order, _, inventory, entryId) = try await ExportFollowUpFiling.dueForAuthorityRecords(orderNo: orderNo, filings: filings, store: store) else {
+        let orderNo = snapshot.orderNo
+        guard !snapshot.has(.taxExport), let (order, _, inventory, entryId) = try await snapshot.dueForAuthorityRecords(store: store) else {
             return nil
         }
         guard let invtNo = try await OrderChanges(intake: intake).inventoryNumbers(filingID: inventory.id).invtNo else {

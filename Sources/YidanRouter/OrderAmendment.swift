@@ -32,6 +32,7 @@ public struct OrderAmendmentReceipt: Sendable {
 /// authorities only know records and reversals (docs/filings.md). The buyer's
 /// allowance moves by the change in dutiable value, checked against the limit.
 /// Refused for an order with a cancel or return on file (not refused).
+/// Exports are amended by `amendExport` (ExportAmendment.swift).
 extension OrderChanges {
     public func amend(json: Data) async throws -> OrderAmendmentReceipt {
         try await amend(NormalizedOrderJSON.decode(json))
@@ -45,8 +46,8 @@ extension OrderChanges {
             throw YidanError(.notFound, "no accepted order \(orderNo)")
         }
         let previous = try NormalizedOrderJSON.decode(json)
-        guard !previous.isExport, !order.isExport else {
-            throw YidanError(.notEligible, "order \(orderNo) is an export: amend applies to import orders only")
+        guard previous.isExport == order.isExport else {
+            throw YidanError(.notEligible, "order \(orderNo) was declared as an \(previous.isExport ? "export" : "import"): an amendment cannot change its direction")
         }
         if let ended = filings.first(where: { ($0.kind == .ceb623 || $0.kind == .ceb625) && Self.isLive($0) }) {
             throw YidanError(
@@ -56,6 +57,7 @@ extension OrderChanges {
         }
         let issues = Self.identityIssues(amended: order, previous: previous)
         guard issues.isEmpty else { throw ValidationFailure(issues: issues) }
+        if order.isExport { return try await amendExport(order, previous: previous, filings: filings) }  // ExportAmendment.swift
 
         // Tax as if this order's earlier allowance use were not counted yet.
         let now = clock()

@@ -6,6 +6,7 @@ import YidanIngest
 public import YidanMapping
 public import YidanSigning
 import YidanXML
+public import YidanRates
 
 /// What `submit` tells the merchant.
 public struct SubmitReceipt: Sendable, Equatable {
@@ -37,6 +38,9 @@ public struct OrderIntake: Sendable {
     let taxRates: TaxRateTable
     let signer: any Signer
     let clock: @Sendable () -> ZonedDateTime
+    /// The merchant's exchange rates (`--rates`): a foreign-currency export is
+    /// accepted only when they convert its payment to RMB (its FX record needs it).
+    public var exchangeRates: ExchangeRates?
 
     public init(
         store: any FilingStore, mappings: MappingCatalog, taxRates: TaxRateTable, signer: any Signer,
@@ -133,7 +137,8 @@ public struct OrderIntake: Sendable {
             orderJSON: NormalizedOrderJSON.encode(order),
             filings: prepared,
             allowance: AllowanceUse(buyerKey: buyerKey, year: year, amount: tax.dutiable, limit: CompositeTax.annualLimit),
-            acceptedAt: now.instant
+            acceptedAt: now.instant,
+            merchant: order.enterprises.ebcCode, agent: order.enterprises.agentCode
         )
         return PreparedOrder(submission: submission, taxTotal: tax.total)
     }

@@ -2,7 +2,7 @@ public import Foundation
 public import Logging
 public import ServiceLifecycle
 public import YidanCore
-import YidanDispatch
+public import YidanDispatch
 public import YidanReceipts
 import YidanStore
 import Synchronization
@@ -28,11 +28,14 @@ public struct RunSettings: Sendable {
     public var retryPolicy: RetryPolicy
     public var connectTimeout: Duration
     public var requestTimeout: Duration
+    /// Each authority's concurrency cap, request rate and circuit breaker (`AuthorityLimits.standard` when not listed).
+    public var authorityLimits: [Authority: AuthorityLimits]
 
     public init(
         gatewayURL: String, taxEndpoint: String? = nil, fxEndpoint: String? = nil, receiptHost: String = "127.0.0.1", receiptPort: Int? = nil, inboxDirectory: URL? = nil,
         maxInFlight: Int = 8, pollInterval: Duration = .seconds(1), lease: Duration = .seconds(60),
-        retryPolicy: RetryPolicy = .standard, connectTimeout: Duration = .seconds(5), requestTimeout: Duration = .seconds(30)
+        retryPolicy: RetryPolicy = .standard, connectTimeout: Duration = .seconds(5), requestTimeout: Duration = .seconds(30),
+        authorityLimits: [Authority: AuthorityLimits] = [:]
     ) {
         self.gatewayURL = gatewayURL
         self.taxEndpoint = taxEndpoint
@@ -46,6 +49,7 @@ public struct RunSettings: Sendable {
         self.retryPolicy = retryPolicy
         self.connectTimeout = connectTimeout
         self.requestTimeout = requestTimeout
+        self.authorityLimits = authorityLimits
     }
 
     /// Where each authority's filings are posted, defaults filled in.
@@ -54,6 +58,11 @@ public struct RunSettings: Sendable {
         endpoints[.tax] = taxEndpoint ?? Self.defaultEndpoint(for: .tax, gatewayURL: gatewayURL)
         endpoints[.fx] = fxEndpoint ?? Self.defaultEndpoint(for: .fx, gatewayURL: gatewayURL)
         return endpoints
+    }
+
+    /// `--authority-limit` texts (`AuthorityLimits.parse`, e.g. `tax:rate=5,failures=3`), the last one per authority winning.
+    public static func authorityLimits(parsing texts: [String]) throws -> [Authority: AuthorityLimits] {
+        Dictionary(try texts.map(AuthorityLimits.parse), uniquingKeysWith: { _, last in last })
     }
 
     /// `gatewayURL`'s scheme, host and port + `/tax/filings` or `/fx/filings`.
@@ -90,18 +99,35 @@ public final class RouterRuntime: Sendable {
                 maxInFlight: settings.maxInFlight,
                 lease: settings.lease,
                 pollInterval: settings.pollInterval,
-                retryPolicy: settings.retryPolicy
+                retryPolicy: settings.retryPolicy,
+                authorityLimits: settings.authorityLimits
             ),
             logger: logger
         )
         self.dispatcher = dispatcher
         // A receipt that finishes a statisticsFlag B export files its CEB701 summary (ExportSummary.swift).
-        self.applier = ReceiptApplier(
+        self.applier = Self.receiptApplier(environment: environment, logger: logger, wake: { dispatcher.wake() })
+    }
+
+    /// The receipt applier of a runtime; `wake` starts the dispatcher that
+    /// sends what a receipt's follow-up files (EmbeddedDeployment's listener
+    /// wakes the real runtime through it).
+    public static func receiptApplier(environment: YidanEnvironment, logger: Logger, wake: @escaping @Sendable () -> Void) -> ReceiptApplier {
+        ReceiptApplier(
             store: environment.store, statuses: environment.returnStatuses, taxRates: environment.taxRates, logger: logger,
-            followUp: ExportSummaryFollowUp(
-                intake: environment.intake, rates: environment.exchangeRates, logger: logger, wake: { dispatcher.wake() }
-            )
+            followUp: ReceiptFollowUps([ExportSummaryFollowUp(intake: environment.intake, rates: environment.exchangeRates, logger: logger, wake: wake)]
+                + ProvenanceFollowUp.followUps(environment: environment, logger: logger))  // ProvenanceFollowUp.swift
         )
+    }
+
+    /// Something new is in the outbox (filed outside `submit`): claim it now.
+    public func wake() {
+        dispatcher.wake()
+    }
+
+    /// Each authority's circuit breaker, recent error rate and deliveries in flight.
+    public func authorityHealth() -> [Authority: AuthorityHealth] {
+        dispatcher.authorityHealth()
     }
 
     /// Files an order and wakes the dispatcher at once.

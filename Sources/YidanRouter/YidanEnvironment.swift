@@ -31,18 +31,34 @@ public struct SigningSettings: Sendable {
 public struct YidanEnvironment: Sendable {
     public let store: any FilingStore
     public let mappingsDirectory: URL
-    public let intake: OrderIntake
+    public private(set) var intake: OrderIntake
     public let returnStatuses: ReturnStatusTable
     /// BaseTransfer and DXP ids from `Mappings/profile.yaml`.
     public let profile: MappingProfile
     /// `Mappings/tables/tax-rates.csv`: the intake's tax and the tax-bill reconciliation.
     public let taxRates: TaxRateTable
     /// The merchant's exchange-rate files (`--rates`): an export's FX record
-    /// (FX-EXPORT) needs them for its RMB amount; nil = export FX records are not filed.
-    public var exchangeRates: ExchangeRates?
+    /// (FX-EXPORT) needs them for its RMB amount. The intake gets them too: it
+    /// refuses a foreign-currency export they cannot convert (RMB exports need none).
+    public var exchangeRates: ExchangeRates? {
+        didSet { intake.exchangeRates = exchangeRates }
+    }
 
     public init(
         storePath: String, mappingsPath: String? = nil, signing: SigningSettings = SigningSettings(),
+        clock: @escaping @Sendable () -> ZonedDateTime = { ZonedDateTime.now() }
+    ) throws {
+        // A PostgreSQL URL is opened by the command line (`StoreLocation`), which
+        // passes the store in; here it would become an SQLite file of that name.
+        guard !storePath.hasPrefix("postgres://"), !storePath.hasPrefix("postgresql://") else {
+            throw YidanError(.configuration, "this command takes an SQLite store file; a PostgreSQL store is for `yidan worker`")
+        }
+        try self.init(store: SQLiteFilingStore(path: storePath), mappingsPath: mappingsPath, signing: signing, clock: clock)
+    }
+
+    /// The environment around a store opened elsewhere (e.g. the PostgreSQL store shared by workers).
+    public init(
+        store: any FilingStore, mappingsPath: String? = nil, signing: SigningSettings = SigningSettings(),
         clock: @escaping @Sendable () -> ZonedDateTime = { ZonedDateTime.now() }
     ) throws {
         let directory = try MappingCatalog.locate(explicit: mappingsPath)
@@ -50,7 +66,6 @@ public struct YidanEnvironment: Sendable {
         let taxRates = try TaxRateTable(csv: Self.read(directory.appendingPathComponent("tables/tax-rates.csv")))
         let statuses = try ReturnStatusTable(csv: Self.read(directory.appendingPathComponent("tables/return-status.csv")))
         let signer = try Self.makeSigner(signing, packageRoot: directory.deletingLastPathComponent())
-        let store = try SQLiteFilingStore(path: storePath)
         self.store = store
         self.mappingsDirectory = directory
         self.returnStatuses = statuses

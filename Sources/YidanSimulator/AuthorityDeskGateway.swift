@@ -84,6 +84,10 @@ extension GatewayCore {
     /// as on `/dxp/messages` (the counters of faults are shared).
     func receiveFiling(_ kind: AuthorityFilingKind, body: Data, idempotencyKey headerKey: String?) -> AuthorityHandling {
         stats.authorities[kind.authorityName, default: AuthorityCounters()].requestsReceived += 1
+        if faults.unavailableDesks.contains(kind.authorityName) {
+            stats.faultsInjected += 1
+            return AuthorityHandling(ack: .unavailable(status: faults.failStatus), delay: nil, drop: false, retryAfterSeconds: nil)
+        }
         if faults.failNext > 0 {
             faults.failNext -= 1
             stats.faultsInjected += 1

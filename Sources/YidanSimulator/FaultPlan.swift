@@ -22,6 +22,10 @@
 /// - `taxBillVariance`: the tax bill (CEB816) after a release bills one fen
 ///   more VAT on its first item than the declared lines give, so the
 ///   reconciliation has a real difference to find.
+/// - `unavailableDesks`: the tax and/or FX desk (`"tax"`, `"fx"`) answers every
+///   request with `failStatus` (nothing applied) for as long as it is listed —
+///   an authority that is down, while customs keeps answering. Clear it with a
+///   new plan.
 public struct FaultPlan: Sendable, Equatable, Codable {
     public var failNext: Int
     public var failStatus: Int
@@ -31,6 +35,7 @@ public struct FaultPlan: Sendable, Equatable, Codable {
     public var duplicateReceipts: Bool
     public var outOfOrderReceipts: Bool
     public var taxBillVariance: Bool
+    public var unavailableDesks: Set<String>
 
     public init(
         failNext: Int = 0,
@@ -40,7 +45,8 @@ public struct FaultPlan: Sendable, Equatable, Codable {
         dropNext: Int = 0,
         duplicateReceipts: Bool = false,
         outOfOrderReceipts: Bool = false,
-        taxBillVariance: Bool = false
+        taxBillVariance: Bool = false,
+        unavailableDesks: Set<String> = []
     ) {
         self.failNext = failNext
         self.failStatus = failStatus
@@ -50,13 +56,14 @@ public struct FaultPlan: Sendable, Equatable, Codable {
         self.duplicateReceipts = duplicateReceipts
         self.outOfOrderReceipts = outOfOrderReceipts
         self.taxBillVariance = taxBillVariance
+        self.unavailableDesks = unavailableDesks
     }
 
     /// No faults at all.
     public static let none = FaultPlan()
 
     enum CodingKeys: String, CodingKey {
-        case failNext, failStatus, retryAfterSeconds, answerDelayMilliseconds, dropNext, duplicateReceipts, outOfOrderReceipts, taxBillVariance
+        case failNext, failStatus, retryAfterSeconds, answerDelayMilliseconds, dropNext, duplicateReceipts, outOfOrderReceipts, taxBillVariance, unavailableDesks
     }
 
     /// Missing JSON fields take their defaults, so `{"failNext":2}` is a whole plan.
@@ -70,7 +77,8 @@ public struct FaultPlan: Sendable, Equatable, Codable {
             dropNext: try c.decodeIfPresent(Int.self, forKey: .dropNext) ?? 0,
             duplicateReceipts: try c.decodeIfPresent(Bool.self, forKey: .duplicateReceipts) ?? false,
             outOfOrderReceipts: try c.decodeIfPresent(Bool.self, forKey: .outOfOrderReceipts) ?? false,
-            taxBillVariance: try c.decodeIfPresent(Bool.self, forKey: .taxBillVariance) ?? false
+            taxBillVariance: try c.decodeIfPresent(Bool.self, forKey: .taxBillVariance) ?? false,
+            unavailableDesks: try c.decodeIfPresent(Set<String>.self, forKey: .unavailableDesks) ?? []
         )
     }
 }

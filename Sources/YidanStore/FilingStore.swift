@@ -38,8 +38,18 @@ public struct OrderSubmission: Sendable {
     /// The buyer's annual allowance this order uses, checked and added atomically.
     public var allowance: AllowanceUse?
     public var acceptedAt: Date
+    /// The e-commerce enterprise (`ebcCode`) the order belongs to: the merchant
+    /// whose orders a merchant key sees and a broker is appointed for.
+    public var merchant: String?
+    /// The declaring agent (`agentCode`): the customs broker filing for the merchant.
+    public var agent: String?
 
-    public init(orderNo: String, platform: String, orderJSON: Data, filings: [PreparedFiling], allowance: AllowanceUse?, acceptedAt: Date) {
+    public init(
+        orderNo: String, platform: String, orderJSON: Data, filings: [PreparedFiling], allowance: AllowanceUse?, acceptedAt: Date,
+        merchant: String? = nil, agent: String? = nil
+    ) {
+        self.merchant = merchant
+        self.agent = agent
         self.orderNo = orderNo
         self.platform = platform
         self.orderJSON = orderJSON
@@ -258,6 +268,14 @@ public protocol FilingStore: Sendable {
     /// with a lease until now + lease, increments nothing yet, and returns them,
     /// oldest first (by nextAttemptAt, then creation).
     func claimDue(now: Date, limit: Int, lease: Duration) async throws -> [FilingRecord]
+
+    /// `claimDue` with a cap per authority (circuit breakers, concurrency and
+    /// rate limits): at most `limits[a]` filings of authority `a`'s kinds, none
+    /// of an authority not in `limits`; one transaction.
+    func claimDue(now: Date, limits: [Authority: Int], lease: Duration) async throws -> [FilingRecord]
+
+    /// `nextDueTime()` over the filings of these authorities only (the others are held).
+    func nextDueTime(authorities: Set<Authority>) async throws -> Date?
 
     /// Records one attempt and its outcome in one transaction (attempts += 1).
     func completeAttempt(_ attempt: AttemptRecord, outcome: DeliveryOutcome, now: Date) async throws

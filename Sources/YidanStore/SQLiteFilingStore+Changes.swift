@@ -43,6 +43,7 @@ extension SQLiteFilingStore {
                     filing.idempotencyKey, now, now, now, filing.purpose.rawValue, filing.supersedes,
                 ]
             )
+            try logStored(filingID: filing.id, at: now, db)
         }
     }
 

@@ -42,6 +42,9 @@ extension SQLiteFilingStore {
                 return .recordedOnly(filingID: filing.id, status: filing.status)
             }
             try Self.insert(receipt, filingID: filing.id, moved: true, db)
+            try Self.logMove(
+                filingID: filing.id, to: target, at: receivedAt, returnStatus: receipt.returnStatus, cause: .receipt, db
+            )
             if target.isAwaitingDelivery {
                 try db.execute(
                     sql: """

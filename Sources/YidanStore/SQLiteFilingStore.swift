@@ -17,6 +17,8 @@ public final class SQLiteFilingStore: FilingStore, Sendable {
     public let path: String
     /// `DatabasePool` is Sendable and serialises writes itself.
     let pool: DatabasePool
+    /// Concurrent `accept` calls share one transaction (GroupCommit.swift).
+    let acceptQueue: GroupCommitQueue
 
     /// How long a write waits for another process's lock before failing.
     static let busyTimeout: TimeInterval = 5
@@ -46,6 +48,7 @@ public final class SQLiteFilingStore: FilingStore, Sendable {
             }
             try StoreMigrations.migrator.migrate(pool)
             self.pool = pool
+            self.acceptQueue = GroupCommitQueue(pool: pool)
         } catch {
             throw Self.storeError(error, "opening the store at \(path)")
         }
@@ -64,7 +67,11 @@ public final class SQLiteFilingStore: FilingStore, Sendable {
     // MARK: - Accepting orders
 
     public func accept(_ submission: OrderSubmission) async throws -> AcceptOutcome {
-        try await write("accepting an order") { db in
+        try await acceptQueue.accept(submission)
+    }
+
+    /// Accepting one order inside the caller's transaction (a group commit's batch).
+    static func insertOrder(_ submission: OrderSubmission, _ db: Database) throws -> AcceptOutcome {
             let known = try Int.fetchOne(db, sql: "SELECT 1 FROM orders WHERE order_no = ?", arguments: [submission.orderNo])
             if known != nil {
                 return .alreadyAccepted(filingIDs: try Self.filingIDs(orderNo: submission.orderNo, db))
@@ -74,8 +81,10 @@ public final class SQLiteFilingStore: FilingStore, Sendable {
             }
             let now = StoreColumn.seconds(submission.acceptedAt)
             try db.execute(
-                sql: "INSERT INTO orders (order_no, platform, order_json, accepted_at) VALUES (?, ?, ?, ?)",
-                arguments: [submission.orderNo, submission.platform, submission.orderJSON, now]
+                sql: "INSERT INTO orders (order_no, platform, order_json, accepted_at, merchant, agent) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [
+                    submission.orderNo, submission.platform, submission.orderJSON, now, submission.merchant, submission.agent,
+                ]
             )
             for filing in submission.filings {
                 try db.execute(
@@ -89,9 +98,9 @@ public final class SQLiteFilingStore: FilingStore, Sendable {
                         filing.payload, filing.idempotencyKey, now, now, now, filing.purpose.rawValue, filing.supersedes,
                     ]
                 )
+                try Self.logStored(filingID: filing.id, at: now, db)
             }
             return .accepted(filingIDs: submission.filings.map(\.id))
-        }
     }
 
     public func allowanceUsed(buyerKey: String, year: Int) async throws -> Decimal {
@@ -161,6 +170,7 @@ public final class SQLiteFilingStore: FilingStore, Sendable {
             var claimed: [FilingRecord] = []
             claimed.reserveCapacity(ids.count)
             for id in ids {
+                try Self.logMove(filingID: id, to: .sending, at: nowSeconds, cause: .claim, db)
                 try db.execute(
                     sql: "UPDATE filings SET status = ?, lease_until = ?, updated_at = ? WHERE id = ?",
                     arguments: [FilingStatus.sending.rawValue, leaseUntil, nowSeconds, id]
@@ -214,6 +224,7 @@ public final class SQLiteFilingStore: FilingStore, Sendable {
             case let .dead(error):
                 (status, nextAttemptAt, lastError) = (.dead, nil, error)
             }
+            try Self.logMove(filingID: attempt.filingID, to: status, at: nowSeconds, cause: .delivery, db)
             try db.execute(
                 sql: """
                     UPDATE filings SET status = ?, attempts = attempts + 1, next_attempt_at = ?, lease_until = NULL,

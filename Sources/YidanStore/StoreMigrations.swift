@@ -12,7 +12,7 @@ import GRDB
 /// - enums are TEXT holding their raw value (`FilingStatus`, `MessageKind`, `ReceiptKind`).
 enum StoreMigrations {
     /// The step names, in the order they run.
-    static let names = ["v1-orders", "v1-filings-outbox", "v1-attempts", "v1-receipts", "v1-buyer-allowance", "v2-filing-purpose", "v2-tax-bills", "v3-export-summary"]
+    static let names = ["v1-orders", "v1-filings-outbox", "v1-attempts", "v1-receipts", "v1-buyer-allowance", "v2-filing-purpose", "v2-tax-bills", "v3-export-summary", "v4-order-parties", "v4-status-changes", "v4-access"]
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -148,6 +148,71 @@ enum StoreMigrations {
             try db.execute(sql: """
                 ALTER TABLE receipts ADD COLUMN entry_id TEXT;
                 CREATE INDEX receipts_by_entry_id ON receipts(filing_id) WHERE entry_id IS NOT NULL;
+                """)
+        }
+
+        // The broker's desk filters by merchant (ebcCode) and agent
+        // (agentCode): columns, filled for orders stored before from their JSON
+        // where it is plain JSON (a sealed order stays NULL). Pages of filings
+        // run by (created_at, id).
+        migrator.registerMigration("v4-order-parties") { db in
+            try db.execute(sql: """
+                ALTER TABLE orders ADD COLUMN merchant TEXT;
+                ALTER TABLE orders ADD COLUMN agent TEXT;
+                UPDATE orders SET
+                    merchant = CASE WHEN json_valid(CAST(order_json AS TEXT))
+                        THEN json_extract(CAST(order_json AS TEXT), '$.enterprises.ebcCode') END,
+                    agent = CASE WHEN json_valid(CAST(order_json AS TEXT))
+                        THEN json_extract(CAST(order_json AS TEXT), '$.enterprises.agentCode') END;
+                CREATE INDEX orders_by_merchant ON orders(merchant);
+                CREATE INDEX filings_by_created ON filings(created_at, id);
+                """)
+        }
+
+        // Every status move, written in the transaction that makes it, in
+        // commit order (`id`). `from_status` is NULL for a filing's first
+        // status. Moves made before this step are not in the log.
+        migrator.registerMigration("v4-status-changes") { db in
+            try db.execute(sql: """
+                CREATE TABLE status_changes (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    filing_id TEXT NOT NULL REFERENCES filings(id),
+                    order_no TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    from_status TEXT,
+                    to_status TEXT NOT NULL,
+                    at REAL NOT NULL,
+                    return_status TEXT,
+                    cause TEXT NOT NULL
+                );
+                CREATE INDEX status_changes_by_filing ON status_changes(filing_id, id);
+                """)
+        }
+
+        // API keys (only a hash of the secret) and the first answers to
+        // idempotent requests. `merchants` is the broker's appointed merchant
+        // codes, one per line.
+        migrator.registerMigration("v4-access") { db in
+            try db.execute(sql: """
+                CREATE TABLE api_keys (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    hash TEXT NOT NULL UNIQUE,
+                    role TEXT NOT NULL,
+                    subject TEXT NOT NULL,
+                    merchants TEXT NOT NULL,
+                    label TEXT,
+                    created_at REAL NOT NULL,
+                    revoked_at REAL
+                );
+                CREATE TABLE idempotency_records (
+                    key TEXT NOT NULL,
+                    merchant TEXT NOT NULL,
+                    request_digest TEXT NOT NULL,
+                    response_status INTEGER NOT NULL,
+                    response_body BLOB NOT NULL,
+                    created_at REAL NOT NULL,
+                    PRIMARY KEY (key, merchant)
+                );
                 """)
         }
 

@@ -7,7 +7,7 @@ import YidanRouter
 struct AmendCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "amend",
-        abstract: "Amend an accepted import order: re-file every filing whose content changed (CEB appType 2) as a new version.",
+        abstract: "Amend an accepted order: re-file every filing whose content changed (CEB appType 2) as a new version.",
         discussion: """
         ORDER is the whole amended order, as given to `submit` (normalized JSON, or a platform payload with \
         --profile and --catalog). Its order number, platform, ebpCode, payment transaction, waybill, currency, \
@@ -16,10 +16,13 @@ struct AmendCommand: AsyncParsableCommand {
         version), the inventory too whenever the order, payment or waybill changed, and a changed tax or FX filing \
         as a reversal of the old record plus the new one. The buyer's annual total moves by the change in dutiable \
         value. Refused once a cancel or return of the order is on file. `yidan status ORDER_NO` shows the latest \
-        versions, `--history` every version and its receipts.
+        versions, `--history` every version and its receipts. An export (CEB303/403/505/603) also keeps its trade \
+        mode, statisticsFlag and producer, and is amended until customs is done with it (its CEB701 summary or \
+        export tax or FX record on file); a foreign-currency export needs --rates, as on submit.
 
         Examples:
           yidan amend Fixtures/orders/milk-powder-9610.json
+          yidan amend corrected-export.json --rates Fixtures/merchant/rates/example-export-rates-2026-11.csv
           yidan amend amended-order.json --store /var/lib/yidan/yidan.sqlite
         """
     )
@@ -32,9 +35,10 @@ struct AmendCommand: AsyncParsableCommand {
     @OptionGroup var platformOptions: IngestPlatformOptions
 
     func run() async throws {
-        let environment = try YidanEnvironment(
+        var environment = try YidanEnvironment(
             storePath: storeOptions.store, mappingsPath: filingOptions.mappings, signing: try filingOptions.signing()
         )
+        environment.exchangeRates = try platformOptions.intakeRates()  // a foreign-currency export needs its rate
         let normalizer = try platformOptions.normalizer(mappingsDirectory: environment.mappingsDirectory)
         var refused = 0
         let normalized = normalizer.normalize(try readDocument())

@@ -89,11 +89,12 @@ struct IngestCommand: AsyncParsableCommand {
         }
         let workspace = try IngestWorkspace(storePath: storeOptions.store, mode: mode)
         defer { workspace.cleanUp() }
-        let environment: YidanEnvironment
+        var environment: YidanEnvironment
         do {
             environment = try YidanEnvironment(
                 storePath: workspace.storePath, mappingsPath: filingOptions.mappings, signing: try filingOptions.signing()
             )
+            environment.exchangeRates = try platformOptions.intakeRates()  // a foreign-currency export needs its rate
         } catch let error as YidanError {
             throw CLIFailure(error.description)
         }

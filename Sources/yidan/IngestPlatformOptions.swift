@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import YidanCore
 import YidanIngest
+import YidanRates
 
 /// Options of `ingest` for platform payloads (Shopify, WooCommerce, …): the
 /// merchant's files that platform orders are joined with. Without them only
@@ -25,8 +26,16 @@ struct IngestPlatformOptions: ParsableArguments {
     @Option(name: .long, help: "Convert foreign amounts at the rates of this date (YYYY-MM-DD, e.g. the declaration date) instead of each order's date.")
     var rateDate: String?
 
+    /// `--rates` alone does not make the input a platform payload: the intake
+    /// also uses the rates for a foreign-currency export's FX record (`intakeRates()`).
     var readsPlatformPayloads: Bool {
-        platform != nil || profile != nil || catalog != nil || identities != nil || !rates.isEmpty || rateDate != nil
+        platform != nil || profile != nil || catalog != nil || identities != nil || rateDate != nil
+    }
+
+    /// The `--rates` files for the intake (`YidanEnvironment.exchangeRates`): an
+    /// export paid in a foreign currency is accepted only with its rate. Nil without any.
+    func intakeRates() throws -> ExchangeRates? {
+        rates.isEmpty ? nil : try ExchangeRates.load(rates.map { URL(fileURLWithPath: $0) })
     }
 
     /// Noon in Beijing of the given day: the rate files are daily (ECB) or monthly (customs).

@@ -24,6 +24,7 @@ struct RunCommand: AsyncParsableCommand {
           yidan run --gateway http://127.0.0.1:8088/dxp/messages --receipts-port 8089
           yidan run --gateway http://gw.example/dxp/messages --inbox /var/spool/yidan/inbox \\
             --tax-endpoint https://tax.example/filings --fx-endpoint https://fx.example/filings
+          yidan run --gateway http://127.0.0.1:8088/dxp/messages --authority-limit tax:rate=5,failures=3,cool-down=20
         """
     )
 
@@ -48,6 +49,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Most deliveries in flight at once.")
     var maxInFlight: Int = 8
 
+    @Option(name: .long, help: "One authority's own limits, e.g. tax:in-flight=2,rate=5,burst=5,failures=3,cool-down=20 (breaker: opens after `failures` in a row, probes after `cool-down` seconds); repeat per authority.")
+    var authorityLimit: [String] = []
+
     @Option(name: .long, help: "Seconds a claimed filing stays ours before another worker may resend it.")
     var leaseSeconds: Int = 60
 
@@ -60,7 +64,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
-    @Option(name: .long, parsing: .upToNextOption, help: "Exchange-rate files (ECB eurofxref XML or customs monthly CSV, Mappings/rates/README.md) for the RMB amount of export FX records; without them export FX records are not filed.")
+    @Option(name: .long, parsing: .upToNextOption, help: "Exchange-rate files (ECB eurofxref XML or customs monthly CSV, Mappings/rates/README.md) for the RMB amount of export FX records; an export in a foreign currency cannot be recorded without them (RMB exports need none).")
     var rates: [String] = []
 
     @OptionGroup var storeOptions: StoreOptions
@@ -98,7 +102,7 @@ struct RunCommand: AsyncParsableCommand {
         if !rates.isEmpty {
             environment.exchangeRates = try ExchangeRates.load(rates.map { URL(fileURLWithPath: $0) })
         } else {
-            logger.notice("no --rates given: export FX records (FX-EXPORT) will not be filed")
+            logger.notice("no --rates given: export FX records (FX-EXPORT) of foreign-currency exports cannot be filed (an error names each one)")
         }
         var policy = RetryPolicy.standard
         policy.maxAttempts = maxAttempts
@@ -108,7 +112,8 @@ struct RunCommand: AsyncParsableCommand {
                 gatewayURL: gateway, taxEndpoint: taxEndpoint, fxEndpoint: fxEndpoint, receiptHost: receiptsHost, receiptPort: receiptsPort,
                 inboxDirectory: inbox.map { URL(fileURLWithPath: $0, isDirectory: true) },
                 maxInFlight: maxInFlight, lease: .seconds(leaseSeconds), retryPolicy: policy,
-                requestTimeout: .seconds(timeoutSeconds)
+                requestTimeout: .seconds(timeoutSeconds),
+                authorityLimits: try RunSettings.authorityLimits(parsing: authorityLimit)
             ),
             logger: logger
         )

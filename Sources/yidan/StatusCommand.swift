@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import YidanCore
+import YidanMapping
 import YidanRouter
 import YidanStore
 
@@ -49,6 +50,8 @@ struct StatusCommand: AsyncParsableCommand {
             print("customs declaration (entryId): \(entryId)")
         }
         if history {
+            // Each receipt code explained (Mappings/tables/receipt-codes.csv), when the mappings are found.
+            let codes = try? ReceiptCodeTable.load(mappingsDirectory: MappingCatalog.locate())
             for filing in filings.sorted(by: { $0.kind < $1.kind }) {
                 let receipts = try await store.receipts(filingID: filing.id)
                 let attempts = try await store.attempts(filingID: filing.id)
@@ -59,6 +62,9 @@ struct StatusCommand: AsyncParsableCommand {
                 }
                 for receipt in receipts {
                     print("  receipt \(receipt.kind.rawValue) \(receipt.returnStatus.padding(toLength: 4, withPad: " ", startingAt: 0)) \(receipt.returnTime)  \(receipt.returnInfo)\(receipt.moved ? "" : "  (kept, status unchanged)")")
+                    if let meaning = codes?.explain(kind: receipt.kind, code: receipt.returnStatus) {
+                        print("    \(receipt.returnStatus): \(meaning.en) / \(meaning.zh)")
+                    }
                 }
             }
         }

@@ -38,9 +38,10 @@ struct SubmitCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let environment = try YidanEnvironment(
+        var environment = try YidanEnvironment(
             storePath: storeOptions.store, mappingsPath: filingOptions.mappings, signing: try filingOptions.signing()
         )
+        environment.exchangeRates = try platformOptions.intakeRates()  // a foreign-currency export needs its rate
         let normalizer = try platformOptions.normalizer(mappingsDirectory: environment.mappingsDirectory)
         let document = try readDocuments()
         if !platformOptions.readsPlatformPayloads, case let .json(values) = document.content, let first = values.first,

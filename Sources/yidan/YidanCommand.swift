@@ -23,8 +23,17 @@ struct YidanCommand: AsyncParsableCommand {
             IngestCommand.self,
             StatusCommand.self,
             ListCommand.self,
+            WatchCommand.self,
+            RetryCommand.self,
+            ResubmitCommand.self,
+            ReceiptsCommand.self,
             RunCommand.self,
+            WorkerCommand.self,
             SimCommand.self,
+            ServeCommand.self,
+            KeysCommand.self,
+            TraceCommand.self,
+            EventCommand.self,
         ]
     )
 

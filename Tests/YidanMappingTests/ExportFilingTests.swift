@@ -46,8 +46,11 @@ private struct ExportCase: CustomTestStringConvertible, Sendable {
 
 @Suite("Export orders map to CEB303/403/505/603 that match their goldens and both export schemas")
 struct ExportFilingTests {
-    @Test func bothExportFixturesAreThere() {
-        #expect(ExportFixtures.names == ["kitchenware-9810-overseas-warehouse", "phone-case-9610-export"])
+    @Test func anExportFixtureForEachTradeModeIsThere() {
+        // 9710 B2B direct, 9810 overseas warehouse, 9610 B2C direct, 1210 bonded.
+        #expect(ExportFixtures.names == [
+            "bike-parts-9710-b2b-direct", "kitchenware-9810-overseas-warehouse", "phone-case-9610-export", "tea-set-1210-bonded-export",
+        ])
         #expect(MessageKind.exportDeclaration.map(\.rawValue) == ["CEB303", "CEB403", "CEB505", "CEB603"])
     }
 

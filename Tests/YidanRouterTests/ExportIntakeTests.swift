@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import YidanCore
 import YidanMapping
+import YidanRates
 import YidanRouter
 import YidanSigning
 import YidanStore
@@ -17,12 +18,22 @@ struct ExportIntakeTests {
             .map { exportOrders.appendingPathComponent($0) }
     }
 
-    @Test func bothExportFixturesFileTheFourExportDeclarationsOnly() async throws {
-        let (environment, folder) = try OrderIntakeFilingsTests.environment("export")
+    /// The project's example rates for the export fixtures' months (USD, EUR).
+    static let exampleRates = RouterHarness.mappings.deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/merchant/rates/example-export-rates-2026-11.csv")
+
+    static func environmentWithRates(_ name: String) throws -> (YidanEnvironment, URL) {
+        var (environment, folder) = try OrderIntakeFilingsTests.environment(name)
+        environment.exchangeRates = try ExchangeRates.load([exampleRates])
+        return (environment, folder)
+    }
+
+    @Test func everyExportFixtureFilesTheFourExportDeclarationsOnly() async throws {
+        let (environment, folder) = try Self.environmentWithRates("export")
         defer { try? FileManager.default.removeItem(at: folder) }
         let catalog = try MappingCatalog(directory: RouterHarness.mappings)
         let files = try Self.exportFiles()
-        #expect(files.count == 2)
+        #expect(files.count == 4)
         for url in files {
             let receipt = try await environment.intake.submit(json: Data(contentsOf: url))
             #expect(receipt.isNew)
@@ -44,7 +55,7 @@ struct ExportIntakeTests {
     }
 
     @Test func aTamperedExportInventoryIsRefusedFieldByField() async throws {
-        let (environment, folder) = try OrderIntakeFilingsTests.environment("export-tamper")
+        let (environment, folder) = try Self.environmentWithRates("export-tamper")
         defer { try? FileManager.default.removeItem(at: folder) }
         let url = try #require(try Self.exportFiles().first { $0.lastPathComponent.hasPrefix("phone-case") })
         let receipt = try await environment.intake.submit(json: Data(contentsOf: url))
@@ -63,5 +74,39 @@ struct ExportIntakeTests {
         #expect(issues.contains { $0.pointer.hasPrefix("CEB403 ") && $0.value == "50.00" && $0.rule.contains("must not exceed") })
         #expect(issues.count == 3)
         #expect(throws: ValidationFailure.self) { try ExportFilingCheck().check(documents) }
+    }
+
+    /// The FX record of an export needs its payment in RMB: a foreign-currency
+    /// export the intake has no rate for is refused at accept, naming the
+    /// currency, and nothing is stored; an RMB export needs no rate at all.
+    @Test func aForeignCurrencyExportWithoutARateIsRefusedAtAccept() async throws {
+        let (environment, folder) = try OrderIntakeFilingsTests.environment("export-no-rate")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = try #require(try Self.exportFiles().first { $0.lastPathComponent.hasPrefix("phone-case") })
+        do {
+            _ = try await environment.intake.submit(json: Data(contentsOf: url))
+            Issue.record("a USD export without rates was accepted")
+        } catch let failure as ValidationFailure {
+            #expect(failure.issues.map(\.pointer) == ["/currency"])
+            #expect(failure.issues.first?.value == "USD")
+            #expect(failure.issues.first?.rule.contains("USD→CNY rate of 2026-11-29") == true)
+            #expect(failure.issues.first?.rule.contains("--rates") == true)
+        }
+        #expect(try await environment.store.filings(orderNo: "YDX20261129-0101").isEmpty)
+
+        // Rates that lack the month: refused too, with the rate table's reason.
+        var withOtherRates = environment
+        withOtherRates.exchangeRates = try ExchangeRates.customsMonthly(
+            csv: "month,currency,cny_per_unit\n2026-10,USD,7.1000\n", source: "test"
+        )
+        await #expect(throws: ValidationFailure.self) {
+            _ = try await withOtherRates.intake.submit(json: Data(contentsOf: url))
+        }
+
+        // The same order paid in RMB converts at 1 without any rate file.
+        let rmb = String(decoding: try Data(contentsOf: url), as: UTF8.self)
+            .replacingOccurrences(of: "\"currency\": \"USD\"", with: "\"currency\": \"CNY\"")
+        let receipt = try await environment.intake.submit(json: Data(rmb.utf8))
+        #expect(receipt.isNew && receipt.filings.map(\.kind) == MessageKind.exportDeclaration)
     }
 }

@@ -1,0 +1,72 @@
+public import Foundation
+import GRDB
+public import YidanCore
+
+/// The outbox seen per authority, for a dispatcher that holds one
+/// authority's filings (its circuit breaker is open, its concurrency or rate
+/// limit is reached) while the others keep flowing. Same rules as `claimDue`
+/// and `nextDueTime`, with the rows narrowed to the authority's message kinds.
+extension SQLiteFilingStore {
+    public func claimDue(now: Date, limits: [Authority: Int], lease: Duration) async throws -> [FilingRecord] {
+        let wanted = limits.filter { $0.value > 0 }
+        guard !wanted.isEmpty else { return [] }
+        let nowSeconds = StoreColumn.seconds(now)
+        let leaseUntil = nowSeconds + StoreColumn.seconds(lease)
+        return try await write("claiming due filings by authority") { db in
+            var claimed: [FilingRecord] = []
+            // A fixed order, so one authority's claim is not always taken last.
+            for authority in Authority.allCases {
+                guard let limit = wanted[authority] else { continue }
+                let ids = try String.fetchAll(
+                    db,
+                    sql: """
+                        SELECT id FROM filings
+                        WHERE ((status = ? AND next_attempt_at <= ?) OR (status = ? AND lease_until <= ?))
+                          AND kind IN (\(Self.kindList(authority)))
+                          AND \(Self.notHeldByPrerequisites)
+                        ORDER BY next_attempt_at, created_at, rowid
+                        LIMIT ?
+                        """,
+                    arguments: [FilingStatus.queued.rawValue, nowSeconds, FilingStatus.sending.rawValue, nowSeconds, limit]
+                )
+                for id in ids {
+                    try Self.logMove(filingID: id, to: .sending, at: nowSeconds, cause: .claim, db)
+                    try db.execute(
+                        sql: "UPDATE filings SET status = ?, lease_until = ?, updated_at = ? WHERE id = ?",
+                        arguments: [FilingStatus.sending.rawValue, leaseUntil, nowSeconds, id]
+                    )
+                    if let record = try Self.filing(id: id, db) {
+                        claimed.append(record)
+                    }
+                }
+            }
+            return claimed
+        }
+    }
+
+    public func nextDueTime(authorities: Set<Authority>) async throws -> Date? {
+        guard !authorities.isEmpty else { return nil }
+        let kinds = Authority.allCases.filter(authorities.contains).map(Self.kindList).joined(separator: ", ")
+        return try await read("reading the next due time by authority") { db in
+            let seconds = try Double.fetchOne(
+                db,
+                sql: """
+                    SELECT MIN(due) FROM (
+                        SELECT MIN(next_attempt_at) AS due FROM filings
+                        WHERE status = ? AND kind IN (\(kinds)) AND \(Self.notHeldByPrerequisites)
+                        UNION ALL
+                        SELECT MIN(lease_until) AS due FROM filings WHERE status = ? AND kind IN (\(kinds))
+                    )
+                    """,
+                arguments: [FilingStatus.queued.rawValue, FilingStatus.sending.rawValue]
+            )
+            return StoreColumn.date(seconds)
+        }
+    }
+
+    /// `'CEB311', 'CEB411', …`: the authority's message kinds as an SQL list
+    /// (raw values from the model, never user input).
+    static func kindList(_ authority: Authority) -> String {
+        MessageKind.allCases.filter { $0.authority == authority }.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+    }
+}

@@ -1,0 +1,81 @@
+public import Foundation
+import GRDB
+import YidanCore
+
+/// Rewrites the stored values that hold personal data, for key rotation and
+/// for sealing rows written before encryption at rest was turned on.
+public protocol PersonalDataResealing: Sendable {
+    /// Calls `transform` with each order's JSON (`order`, order number) and
+    /// each filing's bytes (`filing`, filing id); a non-nil result replaces the
+    /// stored value. Works in batches of one transaction each, so a rotation
+    /// over a large store never holds one long write lock; running it again
+    /// after an interruption finishes the job. Returns how many values changed.
+    func resealPersonalData(
+        _ transform: @escaping @Sendable (_ table: PersonalDataTable, _ rowID: String, _ stored: Data) throws -> Data?
+    ) async throws -> Int
+}
+
+public enum PersonalDataTable: String, Sendable {
+    case order
+    case filing
+}
+
+extension SQLiteFilingStore: PersonalDataResealing {
+    public func resealPersonalData(
+        _ transform: @escaping @Sendable (_ table: PersonalDataTable, _ rowID: String, _ stored: Data) throws -> Data?
+    ) async throws -> Int {
+        var changed = 0
+        changed += try await reseal(table: .order, sqlTable: "orders", key: "order_no", column: "order_json", transform)
+        changed += try await reseal(table: .filing, sqlTable: "filings", key: "id", column: "payload", transform)
+        return changed
+    }
+
+    private func reseal(
+        table: PersonalDataTable, sqlTable: String, key: String, column: String,
+        _ transform: @escaping @Sendable (PersonalDataTable, String, Data) throws -> Data?
+    ) async throws -> Int {
+        var after = ""
+        var changed = 0
+        while true {
+            let cursor = after
+            let (count, last, more) = try await write("re-sealing personal data") { db -> (Int, String, Bool) in
+                let rows = try Row.fetchAll(
+                    db, sql: "SELECT \(key) AS k, \(column) AS v FROM \(sqlTable) WHERE \(key) > ? ORDER BY \(key) LIMIT 500",
+                    arguments: [cursor]
+                )
+                var count = 0
+                for row in rows {
+                    let id: String = row["k"]
+                    let stored: Data = row["v"]
+                    if let replacement = try transform(table, id, stored) {
+                        try db.execute(sql: "UPDATE \(sqlTable) SET \(column) = ? WHERE \(key) = ?", arguments: [replacement, id])
+                        count += 1
+                    }
+                }
+                let last: String = rows.last?["k"] ?? cursor
+                return (count, last, rows.count == 500)
+            }
+            changed += count
+            after = last
+            if !more { return changed }
+        }
+    }
+}
+
+extension SealedFilingStore {
+    /// Seals every value not yet sealed with the current key: values sealed
+    /// with an older key of the ring, and plaintext written before sealing was
+    /// on. Afterwards the older keys can be dropped from the key file.
+    public func rekey() async throws -> Int {
+        guard let resealing = base as? any PersonalDataResealing else {
+            throw YidanError(.configuration, "this store cannot re-seal its data")
+        }
+        let sealer = self.sealer
+        return try await resealing.resealPersonalData { table, rowID, stored in
+            if PersonalDataSealer.keyID(of: stored) == sealer.keys.current.id { return nil }
+            let context = table == .order ? Self.orderContext(rowID) : Self.filingContext(rowID)
+            let plain = try sealer.open(stored, context: context)
+            return try sealer.seal(plain, context: context)
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// PostgreSQL FilingStore. Placeholder until the first real file lands.

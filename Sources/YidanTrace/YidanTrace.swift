@@ -1,1 +1,0 @@
-// EPCIS 2.0 provenance. Placeholder until the first real file lands.

@@ -1,0 +1,55 @@
+import Foundation
+import Logging
+import YidanCore
+import YidanRouter
+import YidanStore
+import YidanStorePostgres
+
+/// What `--store` names: an SQLite file path (the embedded default), or a
+/// `postgres://user@host:port/database[?schema=…]` URL for the PostgreSQL
+/// store that many `yidan worker` processes share.
+enum StoreLocation: Equatable {
+    case sqlite(path: String)
+    case postgres(PostgresLocation)
+
+    init(_ text: String) throws {
+        if PostgresLocation.isPostgresURL(text) {
+            self = .postgres(try PostgresLocation(url: text))
+        } else {
+            self = .sqlite(path: text)
+        }
+    }
+
+    /// For logs: the path, or the URL without its password.
+    var redacted: String {
+        switch self {
+        case let .sqlite(path): path
+        case let .postgres(location): location.redacted
+        }
+    }
+
+    /// Opens the store (running its migrations). `options` applies to PostgreSQL only.
+    func open(options: PostgresFilingStore.Options = .init(), logger: Logger) async throws -> any FilingStore {
+        switch self {
+        case let .sqlite(path):
+            try SQLiteFilingStore(path: path)
+        case let .postgres(location):
+            try await PostgresFilingStore.open(location, options: options, logger: logger)
+        }
+    }
+}
+
+extension StoreOptions {
+    /// What `--store` names.
+    func location() throws -> StoreLocation {
+        try StoreLocation(store)
+    }
+
+    /// The environment over the store `--store` names, SQLite or PostgreSQL:
+    /// what a command calls instead of `YidanEnvironment(storePath:)` to take
+    /// both kinds of store.
+    func environment(filing: FilingOptions, logger: Logger) async throws -> YidanEnvironment {
+        let store = try await location().open(logger: logger)
+        return try YidanEnvironment(store: store, mappingsPath: filing.mappings, signing: try filing.signing())
+    }
+}
