@@ -120,7 +120,10 @@ public final class Dispatcher: Service, Sendable {
             while !isStopping && !Task.isCancelled {
                 var storeFailed = false
                 let free = configuration.maxInFlight - inFlight
-                if free > 0 && !waiting {
+                // A claim is a write transaction and a scan of the due rows:
+                // while deliveries run, claim once a quarter of the places is free.
+                let worthClaiming = inFlight == 0 || free >= max(1, configuration.maxInFlight / 4)
+                if free > 0 && worthClaiming && !waiting {
                     do {
                         let claimed = try await claim(free: free, now: now())
                         for filing in claimed {
@@ -248,7 +251,10 @@ public final class Dispatcher: Service, Sendable {
         let started = ContinuousClock.now
         let result: DeliveryResult
         var latency: Duration = .zero
+        var requestDigest: String?
         if let request = request(for: filing) {
+            // The audit trail keeps the digest of the exact bytes posted.
+            requestDigest = AuditEntry.digest(request.body)
             do {
                 let response = try await client.post(url: request.url, body: request.body, headers: request.headers)
                 result = response.deliveryResult(now: now())
@@ -300,7 +306,7 @@ public final class Dispatcher: Service, Sendable {
         }
         let record = AttemptRecord(
             filingID: filing.id, number: attempt, startedAt: startedAt, httpStatus: result.httpStatus,
-            latencyMilliseconds: Self.milliseconds(latency), error: errorText
+            latencyMilliseconds: Self.milliseconds(latency), error: errorText, requestDigest: requestDigest
         )
         do {
             try await store.completeAttempt(record, outcome: outcome, now: finishedAt)

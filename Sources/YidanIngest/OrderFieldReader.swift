@@ -36,7 +36,25 @@ enum Shown {
         case let .masked(mask): shown = mask(text)
         }
         if shown.count > 64 { shown = String(shown.prefix(60)) + "…" }
-        return shown
+        return Self.escapingControls(shown)
+    }
+
+    /// Control characters (C0, DEL, C1) written as `\u001B`: an issue's value
+    /// ends up in terminals, logs and HTML, where a raw escape sequence or
+    /// line break could forge output.
+    static func escapingControls(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        var escaped = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            guard isControl(scalar) else { escaped.append(scalar); continue }
+            let hex = String(scalar.value, radix: 16, uppercase: true)
+            escaped.append(contentsOf: ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).unicodeScalars)
+        }
+        return String(escaped)
+    }
+
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
     }
 }
 

@@ -32,7 +32,7 @@ public struct ProvenanceFollowUp: ReceiptFollowUp {
 
     /// The trace store beside an SQLite filing store (same file); nil for other stores.
     public static func traceStore(for store: any FilingStore, logger: Logger) -> TraceStore? {
-        guard let sqlite = store as? SQLiteFilingStore else { return nil }
+        guard let sqlite = (store as? SealedFilingStore)?.sqliteBase ?? (store as? SQLiteFilingStore) else { return nil }
         do {
             return try TraceStore(path: sqlite.path)
         } catch {
@@ -60,7 +60,21 @@ public struct ProvenanceFollowUp: ReceiptFollowUp {
         guard try await !trace.hasEvent(bizStep: CommerceEvents.bizStep(step), orderNo: filing.orderNo) else { return }
         guard let order = try await tracedOrder(filing.orderNo) else { return }
         let time = try await receiptTime(filingID: filingID) ?? intake.clock()
-        _ = try await trace.capture([CommerceEvents.event(step, order: order, at: time)], origin: .yidan)
+        // Checked again inside the write: two receipts of one step at once record it once.
+        _ = try await trace.captureFirst(CommerceEvents.event(step, order: order, at: time), ofOrder: filing.orderNo)
+    }
+
+    /// The sale of a just-accepted order, through the applier's provenance
+    /// follow-up (if it has one); a failure is logged, never the submit's failure.
+    public static func recordSale(orderNo: String, applier: ReceiptApplier, logger: Logger) async {
+        let provenance = (applier.followUp as? ReceiptFollowUps)?.parts.compactMap { $0 as? ProvenanceFollowUp }.first
+            ?? applier.followUp as? ProvenanceFollowUp
+        guard let provenance else { return }
+        do {
+            try await provenance.recordSale(orderNo: orderNo)
+        } catch {
+            logger.error("recording the sale event failed", metadata: ["order": "\(orderNo)", "error": "\(error)"])
+        }
     }
 
     /// The sale, at the order's own time (so recording it twice is one event).

@@ -134,6 +134,7 @@ public final class RouterRuntime: Sendable {
     public func submit(json: Data) async throws -> SubmitReceipt {
         let receipt = try await environment.intake.submit(json: json)
         if receipt.isNew { dispatcher.wake() }
+        if receipt.isNew { await ProvenanceFollowUp.recordSale(orderNo: receipt.orderNo, applier: applier, logger: logger) }
         return receipt
     }
 

@@ -53,7 +53,7 @@ public struct YidanEnvironment: Sendable {
         guard !storePath.hasPrefix("postgres://"), !storePath.hasPrefix("postgresql://") else {
             throw YidanError(.configuration, "this command takes an SQLite store file; a PostgreSQL store is for `yidan worker`")
         }
-        try self.init(store: SQLiteFilingStore(path: storePath), mappingsPath: mappingsPath, signing: signing, clock: clock)
+        try self.init(store: SealedFilingStore.sqlite(path: storePath), mappingsPath: mappingsPath, signing: signing, clock: clock)
     }
 
     /// The environment around a store opened elsewhere (e.g. the PostgreSQL store shared by workers).

@@ -15,6 +15,12 @@
 ///   a chunked body are sent, a few bytes of body, then the connection closes
 ///   without the terminating chunk. libcurl reports a partial transfer or a
 ///   receive error (CURLE_PARTIAL_FILE 18 / CURLE_RECV_ERROR 56), never a status.
+/// - `dripNext` (customs gateway): the next N messages are applied, then the answer
+///   trickles: the head of a 200 goes out at once, the body one byte every
+///   `dripIntervalMilliseconds`. Each byte comes soon enough for a stall
+///   detector, but the whole answer outlasts a client's total timeout
+///   (CURLE_OPERATION_TIMEDOUT 28), so the client retries a message that was
+///   already applied; the retry is recognised as a duplicate.
 /// - `duplicateReceipts`: every receipt is delivered twice (same document).
 /// - `outOfOrderReceipts`: the last two receipts of each message are delivered
 ///   in swapped order (e.g. 2, 120, 3 or 2, 120, 800, 399), so the later status
@@ -32,6 +38,8 @@ public struct FaultPlan: Sendable, Equatable, Codable {
     public var retryAfterSeconds: Int?
     public var answerDelayMilliseconds: Int
     public var dropNext: Int
+    public var dripNext: Int
+    public var dripIntervalMilliseconds: Int
     public var duplicateReceipts: Bool
     public var outOfOrderReceipts: Bool
     public var taxBillVariance: Bool
@@ -43,6 +51,8 @@ public struct FaultPlan: Sendable, Equatable, Codable {
         retryAfterSeconds: Int? = nil,
         answerDelayMilliseconds: Int = 0,
         dropNext: Int = 0,
+        dripNext: Int = 0,
+        dripIntervalMilliseconds: Int = 50,
         duplicateReceipts: Bool = false,
         outOfOrderReceipts: Bool = false,
         taxBillVariance: Bool = false,
@@ -53,6 +63,8 @@ public struct FaultPlan: Sendable, Equatable, Codable {
         self.retryAfterSeconds = retryAfterSeconds
         self.answerDelayMilliseconds = answerDelayMilliseconds
         self.dropNext = dropNext
+        self.dripNext = dripNext
+        self.dripIntervalMilliseconds = dripIntervalMilliseconds
         self.duplicateReceipts = duplicateReceipts
         self.outOfOrderReceipts = outOfOrderReceipts
         self.taxBillVariance = taxBillVariance
@@ -63,7 +75,7 @@ public struct FaultPlan: Sendable, Equatable, Codable {
     public static let none = FaultPlan()
 
     enum CodingKeys: String, CodingKey {
-        case failNext, failStatus, retryAfterSeconds, answerDelayMilliseconds, dropNext, duplicateReceipts, outOfOrderReceipts, taxBillVariance, unavailableDesks
+        case failNext, failStatus, retryAfterSeconds, answerDelayMilliseconds, dropNext, dripNext, dripIntervalMilliseconds, duplicateReceipts, outOfOrderReceipts, taxBillVariance, unavailableDesks
     }
 
     /// Missing JSON fields take their defaults, so `{"failNext":2}` is a whole plan.
@@ -75,6 +87,8 @@ public struct FaultPlan: Sendable, Equatable, Codable {
             retryAfterSeconds: try c.decodeIfPresent(Int.self, forKey: .retryAfterSeconds),
             answerDelayMilliseconds: try c.decodeIfPresent(Int.self, forKey: .answerDelayMilliseconds) ?? 0,
             dropNext: try c.decodeIfPresent(Int.self, forKey: .dropNext) ?? 0,
+            dripNext: try c.decodeIfPresent(Int.self, forKey: .dripNext) ?? 0,
+            dripIntervalMilliseconds: try c.decodeIfPresent(Int.self, forKey: .dripIntervalMilliseconds) ?? 50,
             duplicateReceipts: try c.decodeIfPresent(Bool.self, forKey: .duplicateReceipts) ?? false,
             outOfOrderReceipts: try c.decodeIfPresent(Bool.self, forKey: .outOfOrderReceipts) ?? false,
             taxBillVariance: try c.decodeIfPresent(Bool.self, forKey: .taxBillVariance) ?? false,

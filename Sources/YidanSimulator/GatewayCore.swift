@@ -13,6 +13,8 @@ struct GatewayHandling: Sendable {
     var drop: Bool
     /// `Retry-After` seconds to send with a failed answer.
     var retryAfterSeconds: Int?
+    /// Trickle the answer's body one byte per interval (fault plan `dripNext`).
+    var drip: Duration? = nil
 }
 
 /// Work for the receipt scheduler: the receipts one applied message earns.
@@ -88,7 +90,13 @@ actor GatewayCore {
             stats.faultsInjected += 1
             drop = true
         }
-        return GatewayHandling(reply: reply, delay: delay, drop: drop, retryAfterSeconds: nil)
+        var drip: Duration?
+        if !drop, faults.dripNext > 0 {
+            faults.dripNext -= 1
+            stats.faultsInjected += 1
+            drip = .milliseconds(max(1, faults.dripIntervalMilliseconds))
+        }
+        return GatewayHandling(reply: reply, delay: delay, drop: drop, retryAfterSeconds: nil, drip: drip)
     }
 
     private func process(body: Data, headerKey: String?) -> GatewayReply {

@@ -171,6 +171,10 @@ struct ReceiptCourier: Sendable {
     /// Writes under a dot-name ending in `.part`, then renames: a reader
     /// watching for `*.xml` never sees half a receipt.
     static func writeAtomically(_ bytes: Data, named name: String, in directory: URL) throws {
+        // The name carries a guid read from a declared message: never let it leave the inbox.
+        guard !name.hasPrefix("."), !name.contains("/"), !name.contains("\u{0}") else {
+            throw YidanError(.receipt, "refusing to write a receipt file whose name is not a plain file name")
+        }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let temporary = directory.appendingPathComponent(".\(name).\(UUID().uuidString).part")
         let final = directory.appendingPathComponent(name)

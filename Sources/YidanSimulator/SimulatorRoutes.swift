@@ -15,7 +15,7 @@ enum SimulatorRoutes {
             if let delay = handling.delay {
                 try await clock.sleep(for: delay)
             }
-            return response(for: handling)
+            return response(for: handling, clock: clock)
         }
         router.get("/sim/stats") { _, _ -> Response in
             try json(await core.currentStats())
@@ -38,7 +38,7 @@ enum SimulatorRoutes {
         return router
     }
 
-    static func response(for handling: GatewayHandling) -> Response {
+    static func response(for handling: GatewayHandling, clock: any Clock<Duration>) -> Response {
         let bytes = handling.reply.xml()
         var headers: HTTPFields = [.contentType: "application/xml; charset=utf-8"]
         if let retryAfter = handling.retryAfterSeconds {
@@ -51,6 +51,17 @@ enum SimulatorRoutes {
             return Response(status: .ok, headers: headers, body: ResponseBody { writer in
                 try await writer.write(partial)
                 throw SimulatedConnectionDrop()
+            })
+        }
+        if let interval = handling.drip {
+            // Chunked, one byte per interval: the client sees steady progress
+            // but not the end of the answer before its own timeout.
+            return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+                for byte in bytes {
+                    try await writer.write(ByteBuffer(bytes: [byte]))
+                    try await clock.sleep(for: interval)
+                }
+                try await writer.finish(nil)
             })
         }
         return Response(

@@ -139,8 +139,15 @@ public struct AttemptRecord: Sendable, Equatable {
     public var latencyMilliseconds: Double
     /// Transport or gateway error, if the attempt failed. Never holds payload bytes.
     public var error: String?
+    /// Hex SHA-256 of the exact request body posted (the audit trail's digest);
+    /// nil = the filing's own digest (its idempotency key) stands for it.
+    public var requestDigest: String?
 
-    public init(filingID: String, number: Int, startedAt: Date, httpStatus: Int?, latencyMilliseconds: Double, error: String?) {
+    public init(
+        filingID: String, number: Int, startedAt: Date, httpStatus: Int?, latencyMilliseconds: Double, error: String?,
+        requestDigest: String? = nil
+    ) {
+        self.requestDigest = requestDigest
         self.filingID = filingID
         self.number = number
         self.startedAt = startedAt

@@ -3,29 +3,30 @@ import GRDB
 import Synchronization
 import YidanCore
 
-/// Group commit of `accept`: concurrent orders are written in one transaction,
-/// so one fsync (`synchronous = FULL`) makes many orders durable.
+/// Group commit: concurrent writes of one kind (accepted orders, finished
+/// delivery attempts) share one transaction, so one fsync
+/// (`synchronous = FULL`) makes many of them durable.
 ///
 /// Batches form without timers (postgres-nio style: a small state machine
-/// decides, the caller acts): the first order that finds no commit running
-/// starts a drain; orders arriving while a commit runs queue up and become the
-/// next batch. A lone order is committed at once, as before; under load the
+/// decides, the caller acts): the first item that finds no commit running
+/// starts a drain; items arriving while a commit runs queue up and become the
+/// next batch. A lone item is committed at once, as before; under load the
 /// batch grows to what arrived during the previous fsync.
 ///
-/// Each order runs in its own savepoint inside the batch's transaction, in
-/// arrival order, so allowance checks see every earlier order of the batch
-/// (exact, as with one transaction per order) and one refused order is
+/// Each item runs in its own savepoint inside the batch's transaction, in
+/// arrival order, so later items see every earlier one (an order's allowance
+/// check is exact, as with one transaction per order) and one refused item is
 /// rolled back alone while its batch-mates commit. Every caller is answered
-/// only after the transaction holding its order has committed.
-final class GroupCommitQueue: Sendable {
-    typealias Outcome = Result<AcceptOutcome, any Error>
+/// only after the transaction holding its item has committed.
+final class GroupCommitQueue<Item: Sendable, Answer: Sendable>: Sendable {
+    typealias Outcome = Result<Answer, any Error>
 
     /// Largest batch per transaction: bounds the time the writer is held and
-    /// the latency of the first order in a batch.
-    static let maximumBatch = 256
+    /// the latency of the first item in a batch.
+    static var maximumBatch: Int { 256 }
 
     struct Pending: Sendable {
-        var submission: OrderSubmission
+        var item: Item
         var reply: CheckedContinuation<Outcome, Never>
     }
 
@@ -34,9 +35,9 @@ final class GroupCommitQueue: Sendable {
         var pending: [Pending] = []
         var draining = false
 
-        /// Queues an order; true when the caller must start a drain.
-        mutating func enqueue(_ order: Pending) -> Bool {
-            pending.append(order)
+        /// Queues an item; true when the caller must start a drain.
+        mutating func enqueue(_ item: Pending) -> Bool {
+            pending.append(item)
             guard !draining else { return false }
             draining = true
             return true
@@ -57,21 +58,28 @@ final class GroupCommitQueue: Sendable {
 
     private let state = Mutex(State())
     private let pool: DatabasePool
-    /// Transactions committed and orders in them, for the benchmark and tests.
+    /// What one item is, for error messages ("accepting an order").
+    private let action: String
+    /// Writes one item inside the batch's transaction (in its savepoint).
+    private let apply: @Sendable (Item, Database) throws -> Answer
+    /// Transactions committed and items in them, for the benchmark and tests.
     private let counters = Mutex((transactions: 0, orders: 0))
 
-    init(pool: DatabasePool) {
+    init(pool: DatabasePool, action: String, apply: @escaping @Sendable (Item, Database) throws -> Answer) {
         self.pool = pool
+        self.action = action
+        self.apply = apply
     }
 
+    /// Transactions committed and the items (`orders`) they carried.
     var statistics: (transactions: Int, orders: Int) {
         counters.withLock { $0 }
     }
 
-    /// Accepts one order with whatever else is waiting; returns after its commit.
-    func accept(_ submission: OrderSubmission) async throws -> AcceptOutcome {
+    /// Writes one item with whatever else is waiting; returns after its commit.
+    func submit(_ item: Item) async throws -> Answer {
         let outcome = await withCheckedContinuation { (reply: CheckedContinuation<Outcome, Never>) in
-            let startDrain = state.withLock { $0.enqueue(Pending(submission: submission, reply: reply)) }
+            let startDrain = state.withLock { $0.enqueue(Pending(item: item, reply: reply)) }
             if startDrain {
                 Task { await self.drain() }
             }
@@ -81,40 +89,49 @@ final class GroupCommitQueue: Sendable {
 
     private func drain() async {
         while let batch = state.withLock({ $0.nextBatch() }) {
-            let outcomes = await commit(batch.map(\.submission))
-            for (order, outcome) in zip(batch, outcomes) {
-                order.reply.resume(returning: outcome)
+            let outcomes = await commit(batch.map(\.item))
+            for (pending, outcome) in zip(batch, outcomes) {
+                pending.reply.resume(returning: outcome)
             }
         }
     }
 
-    /// Writes `submissions` in one transaction, each in its own savepoint; one
-    /// outcome per submission, in order. A failed commit fails every order of
-    /// the batch (none of them is stored).
-    func commit(_ submissions: [OrderSubmission]) async -> [Outcome] {
+    /// Writes `items` in one transaction, each in its own savepoint; one
+    /// outcome per item, in order. A failed commit fails every item of the
+    /// batch (none of them is stored).
+    func commit(_ items: [Item]) async -> [Outcome] {
+        let apply = self.apply
+        let action = self.action
         do {
             let outcomes = try await pool.write { db in
-                submissions.map { submission -> Outcome in
+                items.map { item -> Outcome in
                     do {
-                        var outcome: AcceptOutcome?
+                        var answer: Answer?
                         try db.inSavepoint {
-                            outcome = try SQLiteFilingStore.insertOrder(submission, db)
+                            answer = try apply(item, db)
                             return .commit
                         }
-                        guard let outcome else { throw YidanError(.store, "accepting an order produced no outcome") }
-                        return .success(outcome)
+                        guard let answer else { throw YidanError(.store, "\(action) produced no outcome") }
+                        return .success(answer)
                     } catch {
-                        return .failure(SQLiteFilingStore.storeError(error, "accepting an order"))
+                        return .failure(SQLiteFilingStore.storeError(error, action))
                     }
                 }
             }
-            counters.withLock { $0 = ($0.transactions + 1, $0.orders + submissions.count) }
+            counters.withLock { $0 = ($0.transactions + 1, $0.orders + items.count) }
             return outcomes
         } catch {
-            let failure = SQLiteFilingStore.storeError(error, "committing \(submissions.count) accepted orders")
-            return submissions.map { _ in .failure(failure) }
+            let failure = SQLiteFilingStore.storeError(error, "committing \(items.count) batched writes (\(action))")
+            return items.map { _ in .failure(failure) }
         }
     }
+}
+
+/// A finished delivery attempt waiting for its group commit.
+struct AttemptCompletion: Sendable {
+    var attempt: AttemptRecord
+    var outcome: DeliveryOutcome
+    var now: Date
 }
 
 extension SQLiteFilingStore {
@@ -123,5 +140,11 @@ extension SQLiteFilingStore {
     /// group size. For the benchmark suite and diagnostics.
     public var groupCommitStatistics: (transactions: Int, orders: Int) {
         acceptQueue.statistics
+    }
+
+    /// The same for the dispatcher's recorded attempts (`completeAttempt`).
+    public var attemptCommitStatistics: (transactions: Int, attempts: Int) {
+        let counts = completionQueue.statistics
+        return (counts.transactions, counts.orders)
     }
 }

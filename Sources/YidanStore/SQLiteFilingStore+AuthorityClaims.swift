@@ -19,14 +19,7 @@ extension SQLiteFilingStore {
                 guard let limit = wanted[authority] else { continue }
                 let ids = try String.fetchAll(
                     db,
-                    sql: """
-                        SELECT id FROM filings
-                        WHERE ((status = ? AND next_attempt_at <= ?) OR (status = ? AND lease_until <= ?))
-                          AND kind IN (\(Self.kindList(authority)))
-                          AND \(Self.notHeldByPrerequisites)
-                        ORDER BY next_attempt_at, created_at, rowid
-                        LIMIT ?
-                        """,
+                    sql: Self.dueFilingIDsSQL(extraCondition: "kind IN (\(Self.kindList(authority)))"),
                     arguments: [FilingStatus.queued.rawValue, nowSeconds, FilingStatus.sending.rawValue, nowSeconds, limit]
                 )
                 for id in ids {

@@ -44,6 +44,10 @@ extension SQLiteFilingStore {
                 ]
             )
             try logStored(filingID: filing.id, at: now, db)
+            try appendAudit(
+                .accepted, orderNo: orderNo, filingID: filing.id, detail: "\(filing.kind.rawValue) \(filing.purpose.rawValue)",
+                digest: filing.idempotencyKey, at: StoreColumn.date(now), db
+            )
         }
     }
 

@@ -68,6 +68,14 @@ extension SQLiteFilingStore {
     }
 
     private static func insert(_ receipt: ReceiptRecord, filingID: String?, moved: Bool, _ db: Database) throws {
+        let orderNo = try filingID.flatMap {
+            try String.fetchOne(db, sql: "SELECT order_no FROM filings WHERE id = ?", arguments: [$0])
+        }
+        try appendAudit(
+            .received, orderNo: orderNo, filingID: filingID,
+            detail: "\(receipt.kind.rawValue) \(receipt.returnStatus) via \(receipt.channel)\(filingID == nil ? " (unmatched)" : "")",
+            digest: AuditEntry.digest(receipt.raw), at: receipt.receivedAt, db
+        )
         try db.execute(
             sql: """
                 INSERT INTO receipts (filing_id, kind, message_guid, business_no, return_status, return_info,
@@ -151,7 +159,7 @@ extension SQLiteFilingStore {
 
     public func orderJSON(orderNo: String) async throws -> Data? {
         try await read("reading an order") { db in
-            try Data.fetchOne(db, sql: "SELECT order_json FROM orders WHERE order_no = ?", arguments: [orderNo])
+            try Data.fetchOne(db, sql: "SELECT order_json FROM orders WHERE order_no = ? AND pruned_at IS NULL", arguments: [orderNo])
         }
     }
 

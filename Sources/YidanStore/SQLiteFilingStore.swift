@@ -18,7 +18,9 @@ public final class SQLiteFilingStore: FilingStore, Sendable {
     /// `DatabasePool` is Sendable and serialises writes itself.
     let pool: DatabasePool
     /// Concurrent `accept` calls share one transaction (GroupCommit.swift).
-    let acceptQueue: GroupCommitQueue
+    let acceptQueue: GroupCommitQueue<OrderSubmission, AcceptOutcome>
+    /// So do concurrent `completeAttempt` calls (the dispatcher's deliveries).
+    let completionQueue: GroupCommitQueue<AttemptCompletion, Void>
 
     /// How long a write waits for another process's lock before failing.
     static let busyTimeout: TimeInterval = 5
@@ -48,7 +50,10 @@ public final class SQLiteFilingStore: FilingStore, Sendable {
             }
             try StoreMigrations.migrator.migrate(pool)
             self.pool = pool
-            self.acceptQueue = GroupCommitQueue(pool: pool)
+            self.acceptQueue = GroupCommitQueue(pool: pool, action: "accepting an order", apply: Self.insertOrder)
+            self.completionQueue = GroupCommitQueue(pool: pool, action: "recording a delivery attempt") { completion, db in
+                try Self.recordAttempt(completion.attempt, outcome: completion.outcome, now: completion.now, db)
+            }
         } catch {
             throw Self.storeError(error, "opening the store at \(path)")
         }
@@ -67,7 +72,7 @@ public final class SQLiteFilingStore: FilingStore, Sendable {
     // MARK: - Accepting orders
 
     public func accept(_ submission: OrderSubmission) async throws -> AcceptOutcome {
-        try await acceptQueue.accept(submission)
+        try await acceptQueue.submit(submission)
     }
 
     /// Accepting one order inside the caller's transaction (a group commit's batch).
@@ -99,6 +104,11 @@ public final class SQLiteFilingStore: FilingStore, Sendable {
                     ]
                 )
                 try Self.logStored(filingID: filing.id, at: now, db)
+                try Self.appendAudit(
+                    .accepted, orderNo: submission.orderNo, filingID: filing.id,
+                    detail: "\(filing.kind.rawValue) \(filing.purpose.rawValue)", digest: filing.idempotencyKey,
+                    at: submission.acceptedAt, db
+                )
             }
             return .accepted(filingIDs: submission.filings.map(\.id))
     }
@@ -158,13 +168,7 @@ public final class SQLiteFilingStore: FilingStore, Sendable {
         return try await write("claiming due filings") { db in
             let ids = try String.fetchAll(
                 db,
-                sql: """
-                    SELECT id FROM filings
-                    WHERE ((status = ? AND next_attempt_at <= ?) OR (status = ? AND lease_until <= ?))
-                      AND \(Self.notHeldByPrerequisites)
-                    ORDER BY next_attempt_at, created_at, rowid
-                    LIMIT ?
-                    """,
+                sql: Self.dueFilingIDsSQL(),
                 arguments: [FilingStatus.queued.rawValue, nowSeconds, FilingStatus.sending.rawValue, nowSeconds, limit]
             )
             var claimed: [FilingRecord] = []
@@ -187,14 +191,24 @@ public final class SQLiteFilingStore: FilingStore, Sendable {
     /// `sending`. If a receipt moved it on meanwhile (the gateway answered
     /// before our HTTP call returned), its status stays where the receipt put
     /// it; the attempt is still counted and kept.
+    /// Concurrent calls share one transaction (group commit); each returns after its commit.
     public func completeAttempt(_ attempt: AttemptRecord, outcome: DeliveryOutcome, now: Date) async throws {
-        try await write("recording a delivery attempt") { db in
-            let statusText = try String.fetchOne(
-                db, sql: "SELECT status FROM filings WHERE id = ?", arguments: [attempt.filingID]
+        try await completionQueue.submit(AttemptCompletion(attempt: attempt, outcome: outcome, now: now))
+    }
+
+    /// One attempt's record and outcome, inside the caller's transaction (a group commit's batch).
+    static func recordAttempt(_ attempt: AttemptRecord, outcome: DeliveryOutcome, now: Date, _ db: Database) throws {
+            let row = try Row.fetchOne(
+                db, sql: "SELECT status, order_no, idempotency_key FROM filings WHERE id = ?", arguments: [attempt.filingID]
             )
-            guard let statusText else {
+            guard let row, let statusText = row["status"] as String? else {
                 throw YidanError(.notFound, "no filing with id \(attempt.filingID)")
             }
+            let answer = attempt.httpStatus.map { "HTTP \($0)" } ?? "no HTTP answer"
+            try Self.appendAudit(
+                .sent, orderNo: row["order_no"], filingID: attempt.filingID, detail: "attempt \(attempt.number): \(answer)",
+                digest: attempt.requestDigest ?? row["idempotency_key"], at: attempt.startedAt, db
+            )
             try db.execute(
                 sql: """
                     INSERT INTO attempts (filing_id, number, started_at, http_status, latency_ms, error)
@@ -233,7 +247,6 @@ public final class SQLiteFilingStore: FilingStore, Sendable {
                     """,
                 arguments: [status.rawValue, nextAttemptAt, lastError, nowSeconds, attempt.filingID]
             )
-        }
     }
 
     /// The earliest time `claimDue` will find work: the first `queued`
@@ -307,6 +320,16 @@ public final class SQLiteFilingStore: FilingStore, Sendable {
             switch error.extendedResultCode {
             case .SQLITE_CONSTRAINT_UNIQUE, .SQLITE_CONSTRAINT_PRIMARYKEY:
                 return YidanError(.duplicate, "\(action): an id or idempotency key is already stored", cause: error)
+            // A full disk or a lock held too long: the transaction was rolled
+            // back whole, so the caller can say "nothing was stored, try again".
+            case _ where error.resultCode == .SQLITE_FULL:
+                return YidanError(.store, "\(action) failed: the disk is full; nothing was stored", cause: error)
+            case _ where error.resultCode == .SQLITE_ABORT:
+                // GRDB's answer once SQLite rolled a transaction back on its own
+                // (full disk, I/O error) while the batch was still running.
+                return YidanError(.store, "\(action) failed: SQLite rolled the transaction back (disk full or I/O error); nothing was stored", cause: error)
+            case _ where error.resultCode == .SQLITE_BUSY:
+                return YidanError(.store, "\(action) failed: the store stayed locked by another writer for \(Int(busyTimeout)) s; nothing was stored, try again", cause: error)
             default:
                 return YidanError(.store, "\(action) failed (SQLite code \(error.extendedResultCode.rawValue))", cause: error)
             }

@@ -117,3 +117,19 @@ public struct SealedFilingStore: FilingStore {
     public func unmatchedTaxBills(limit: Int) async throws -> [TaxBillRecord] { try await base.unmatchedTaxBills(limit: limit) }
     public func statusCounts() async throws -> [FilingStatus: Int] { try await base.statusCounts() }
 }
+
+extension SealedFilingStore {
+    /// The embedded default: an SQLite file whose personal data is sealed with
+    /// the key from `YIDAN_DATA_KEY` / `YIDAN_DATA_KEY_FILE`, or else from the
+    /// key file beside it (`PATH.key`, created on first use, mode 0600).
+    public static func sqlite(path: String, keyFile: String? = nil) throws -> SealedFilingStore {
+        // The store first: opening it creates its folder, where the key file goes.
+        let base = try SQLiteFilingStore(path: path)
+        let keys = try DataKeyRing.load(explicitFile: keyFile, defaultFile: URL(fileURLWithPath: path + ".key"))
+        return SealedFilingStore(base: base, sealer: PersonalDataSealer(keys: keys))
+    }
+
+    /// The store's own SQLite store, if it is one (for parts that open
+    /// further tables in the same file).
+    public var sqliteBase: SQLiteFilingStore? { base as? SQLiteFilingStore }
+}

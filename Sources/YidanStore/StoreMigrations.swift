@@ -12,7 +12,7 @@ import GRDB
 /// - enums are TEXT holding their raw value (`FilingStatus`, `MessageKind`, `ReceiptKind`).
 enum StoreMigrations {
     /// The step names, in the order they run.
-    static let names = ["v1-orders", "v1-filings-outbox", "v1-attempts", "v1-receipts", "v1-buyer-allowance", "v2-filing-purpose", "v2-tax-bills", "v3-export-summary", "v4-order-parties", "v4-status-changes", "v4-access"]
+    static let names = ["v1-orders", "v1-filings-outbox", "v1-attempts", "v1-receipts", "v1-buyer-allowance", "v2-filing-purpose", "v2-tax-bills", "v3-export-summary", "v4-order-parties", "v4-status-changes", "v4-access", "v5-audit-trail", "v5-retention", "v6-outbox-covering-indexes"]
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -214,6 +214,22 @@ enum StoreMigrations {
                     PRIMARY KEY (key, merchant)
                 );
                 """)
+        }
+
+        // The append-only, hash-chained audit trail (`AuditTrail.swift`):
+        // digests of every message accepted, sent and received.
+        migrator.registerMigration("v5-audit-trail") { db in
+            try SQLiteFilingStore.createAuditTrail(db)
+        }
+
+        // Retention (`SQLiteFilingStore+Retention.swift`): when an order's bytes were pruned.
+        migrator.registerMigration("v5-retention") { db in
+            try SQLiteFilingStore.addRetentionColumns(db)
+        }
+
+        // Covering indexes for the dispatcher's claim (`SQLiteFilingStore+OutboxIndexes.swift`).
+        migrator.registerMigration("v6-outbox-covering-indexes") { db in
+            try SQLiteFilingStore.createOutboxIndexes(db)
         }
 
         return migrator

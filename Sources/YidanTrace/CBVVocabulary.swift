@@ -42,10 +42,11 @@ public enum CBVTerm {
         return nil
     }
 
-    /// Sensor report types and the like live in the GS1 web vocabulary.
+    /// Sensor report types and the like live in the GS1 web vocabulary: a bare
+    /// term is expanded; a compact `gs1:Humidity` stays as written (as the
+    /// reference hash does: only bare strings are replaced by their expansion).
     static func expandSensor(_ value: String) -> String {
-        if value.hasPrefix("gs1:") { return "https://gs1.org/voc/" + value.dropFirst(4) }
-        return value.contains(":") ? value : "https://gs1.org/voc/" + value
+        value.contains(":") ? value : "https://gs1.org/voc/" + value
     }
 
     /// Old CBV URNs → web URIs (the hash's rule for every value).

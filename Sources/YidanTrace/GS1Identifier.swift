@@ -69,6 +69,15 @@ public enum GS1Identifier {
         case "id:pgln":
             guard fields.count == 2, let key = gln(fields[0], fields[1]) else { return nil }
             return "https://id.gs1.org/417/\(key)"
+        case "id:grai":
+            guard fields.count == 3, let asset = gln(fields[0], fields[1]) else { return nil }
+            let raw = "0" + String(asset.dropLast())
+            return "https://id.gs1.org/8003/\(raw)\(checkDigit(raw))\(percentEncode(fields[2]))"
+        case "id:giai":
+            let parts = parts[4].split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            guard parts.count == 2, digits(parts[0]), (6...12).contains(parts[0].count), !parts[1].isEmpty,
+                  parts[0].count + parts[1].count <= 30 else { return nil }
+            return "https://id.gs1.org/8004/\(parts[0])\(percentEncode(parts[1]))"
         case "id:gdti":
             guard fields.count == 3, let key = gln(fields[0], fields[1]) else { return nil }
             return "https://id.gs1.org/253/\(key)\(percentEncode(fields[2]))"
@@ -117,7 +126,8 @@ public struct DigitalLink: Sendable, Equatable {
         self.gtin = gtin
         var index = start + 2
         while index + 1 < segments.count {
-            let value = segments[index + 1].removingPercentEncoding ?? segments[index + 1]
+            // Kept as written (percent-encoded): the event hash uses the link as it stands.
+            let value = segments[index + 1]
             switch segments[index] {
             case "10": lot = value
             case "21": serial = value

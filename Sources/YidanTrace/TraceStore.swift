@@ -68,6 +68,29 @@ public final class TraceStore: Sendable {
         }
     }
 
+    /// Stores `event` unless the order already has an event with its bizStep:
+    /// one check-and-insert transaction, so two receipts meaning the same step
+    /// at once record it once. Returns whether it was stored.
+    public func captureFirst(_ event: EPCISEvent, ofOrder orderNo: String, origin: Origin = .yidan, at now: Date = Date()) async throws -> Bool {
+        let step = event.bizStep.map { CBVTerm.bare($0, kind: .bizStep) ?? $0 }
+        do {
+            return try await pool.write { db in
+                let existing = try Bool.fetchOne(db, sql: """
+                    SELECT 1 FROM trace_keys k JOIN trace_events e ON e.seq = k.seq
+                    WHERE k.key = ? AND k.kind = 'order' AND e.biz_step IS ? LIMIT 1
+                    """, arguments: [orderNo, step]) ?? false
+                let id = EventHash.id(event)
+                guard !existing, try Bool.fetchOne(db, sql: "SELECT 1 FROM trace_events WHERE event_id = ?", arguments: [id]) != true else {
+                    return false
+                }
+                try Self.insert(event, id: id, origin: origin, at: now, db: db)
+                return true
+            }
+        } catch {
+            throw YidanError(.store, "recording an order's event", cause: error)
+        }
+    }
+
     static func insert(_ event: EPCISEvent, id: String, origin: Origin, at now: Date, db: Database) throws {
         let namespaces = OrderedJSON.object(event.namespaces.keys.sorted().map { .init($0, .string(event.namespaces[$0] ?? "")) })
         try db.execute(sql: """

@@ -25,7 +25,7 @@ struct StatusCommand: AsyncParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
 
     func run() async throws {
-        let store = try SQLiteFilingStore(path: storeOptions.store)
+        let store = try SealedFilingStore.sqlite(path: storeOptions.store)
         let filings = try await store.filings(orderNo: orderNo)
         guard !filings.isEmpty else {
             throw CLIFailure("no order \(orderNo) in \(storeOptions.store)", exitCode: 66)

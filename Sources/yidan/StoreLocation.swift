@@ -32,10 +32,18 @@ enum StoreLocation: Equatable {
     func open(options: PostgresFilingStore.Options = .init(), logger: Logger) async throws -> any FilingStore {
         switch self {
         case let .sqlite(path):
-            try SQLiteFilingStore(path: path)
+            try SealedFilingStore.sqlite(path: path)
         case let .postgres(location):
-            try await PostgresFilingStore.open(location, options: options, logger: logger)
+            try await Self.sealed(PostgresFilingStore.open(location, options: options, logger: logger))
         }
+    }
+
+    /// A shared PostgreSQL store seals personal data with the key every
+    /// machine is given (`YIDAN_DATA_KEY` or `YIDAN_DATA_KEY_FILE`); there is
+    /// no key file beside a server, so without one the command refuses to start.
+    static func sealed(_ store: any FilingStore) throws -> SealedFilingStore {
+        let keys = try DataKeyRing.load(defaultFile: nil)
+        return SealedFilingStore(base: store, sealer: PersonalDataSealer(keys: keys))
     }
 }
 

@@ -118,7 +118,7 @@ struct WorkerCommand: AsyncParsableCommand {
         }
         let postgres = try await PostgresFilingStore.open(location, options: options, logger: logger)
         defer { postgres.close() }
-        var environment = try YidanEnvironment(store: postgres, mappingsPath: filingOptions.mappings, signing: try filingOptions.signing())
+        var environment = try YidanEnvironment(store: StoreLocation.sealed(postgres), mappingsPath: filingOptions.mappings, signing: try filingOptions.signing())
         if !rates.isEmpty {
             environment.exchangeRates = try ExchangeRates.load(rates.map { URL(fileURLWithPath: $0) })
         }

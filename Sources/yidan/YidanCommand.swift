@@ -34,6 +34,9 @@ struct YidanCommand: AsyncParsableCommand {
             KeysCommand.self,
             TraceCommand.self,
             EventCommand.self,
+            AuditCommand.self,
+            PruneCommand.self,
+            RekeyCommand.self,
         ]
     )
 

@@ -40,7 +40,10 @@ import YidanStorePostgres
         let store = try await PostgresFilingStore.open(PostgresLocation(url: storeURL), logger: quiet)
         var workers: [YidanProcess] = []
         do {
-            let environment = try YidanEnvironment(store: store, mappingsPath: Harness.mappings.path)
+            // Personal data sealed at rest with one key every worker is given, as on real machines.
+            let dataKey = DataKeyRing.newKeyLine(id: "kill-test")
+            let sealed = SealedFilingStore(base: store, sealer: PersonalDataSealer(keys: try DataKeyRing(lines: dataKey, source: "test")))
+            let environment = try YidanEnvironment(store: sealed, mappingsPath: Harness.mappings.path)
             for file in try Harness.orderFiles() {
                 #expect(try await environment.intake.submit(json: Data(contentsOf: file)).isNew)
             }
@@ -56,7 +59,7 @@ import YidanStorePostgres
                 ]
                 // One folder, one reader: w3 (never killed) takes the receipt files.
                 if name == "w3" { arguments += ["--inbox", inbox.path] }
-                let worker = try YidanProcess(arguments: arguments, folder: folder, name: name)
+                let worker = try YidanProcess(arguments: arguments, folder: folder, name: name, environment: ["YIDAN_DATA_KEY": dataKey])
                 try worker.start()
                 workers.append(worker)
             }

@@ -24,6 +24,8 @@ final class ChromiumDriver {
 
     init(profile: URL) throws {
         let executable = try #require(Self.executable, "chromium is not installed (Debian package chromium)")
+        // A browser that dies makes our next write fail with EPIPE (a test failure), not SIGPIPE (the whole test run).
+        signal(SIGPIPE, SIG_IGN)
         self.profile = profile
         var toChrome: [Int32] = [0, 0]
         var fromChrome: [Int32] = [0, 0]

@@ -55,7 +55,7 @@ struct OrderAPITests {
         await harness.stop()
     }
 
-    @Test("GET shows the rolled-up status, every filing and its receipts, with personal data masked")
+    @Test("GET shows the rolled-up status, every filing and its receipts, with personal data masked; amend and return")
     func orderView() async throws {
         let harness = try await ServerHarness.start("orders-view")
         let key = harness.key("merchantA")
@@ -87,6 +87,16 @@ struct OrderAPITests {
                 #expect(!text.contains(value), "\(part).\(field) leaked")
             }
         }
+
+        // Amending with the same content files nothing; a return of the released goods files CEB625.
+        let amended = try await harness.request("POST", "/v1/orders/YD20261129-0001/amend", key: key, body: body)
+        #expect(amended.status == 201)
+        let amendment = try harness.json(amended.body)
+        #expect((amendment["filings"] as? [Any])?.isEmpty == true)
+        #expect((amendment["unchanged"] as? [String])?.contains("CEB621") == true)
+        let returned = try await harness.request("POST", "/v1/orders/YD20261129-0001/return", key: key, body: Data(#"{"reason":"damaged in transit"}"#.utf8))
+        #expect(returned.status == 201)
+        #expect((try harness.json(returned.body)["filings"] as? [[String: Any]])?.contains { $0["kind"] as? String == "CEB625" } == true)
         await harness.stop()
     }
 

@@ -6,7 +6,8 @@ struct DigitalLinkTests {
     @Test("serial and lot links parse; GTIN padded; check digit enforced")
     func parsing() throws {
         let serial = try #require(DigitalLink("https://id.gs1.org/01/09506000134352/21/ABC%2F1"))
-        #expect(serial.gtin == "09506000134352" && serial.serial == "ABC/1" && serial.lot == nil)
+        #expect(serial.gtin == "09506000134352" && serial.serial == "ABC%2F1" && serial.lot == nil)
+        #expect(serial.canonical == "https://id.gs1.org/01/09506000134352/21/ABC%2F1")
         let lot = try #require(DigitalLink("https://example.com/shop/01/9506000134352/10/LOT-7?linkType=all"))
         #expect(lot.gtin == "09506000134352" && lot.lot == "LOT-7")
         #expect(DigitalLink("https://id.gs1.org/01/09506000134353/21/1") == nil)  // wrong check digit

@@ -138,3 +138,39 @@ struct TraceStoreTests {
         #expect(try await store.trace(TraceID("no-such-thing")).isEmpty)
     }
 }
+
+@Suite("Trace store, yidan's own events")
+struct OwnEventStoreTests {
+    @Test("an order's step is recorded once, however many receipts mean it")
+    func stepRecordedOnce() async throws {
+        let folder = try TraceFixtures.temporaryFolder("once")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let store = try TraceStore(path: folder.appendingPathComponent("yidan.sqlite").path)
+        let order = OwnEventSamples.order
+        let first = CommerceEvents.event(.customsDeclared, order: order, at: try TraceFixtures.time("2026-11-29T13:00:00+08:00"))
+        let later = CommerceEvents.event(.customsDeclared, order: order, at: try TraceFixtures.time("2026-11-29T13:05:00+08:00"))
+        async let a = store.captureFirst(first, ofOrder: order.orderNo)
+        async let b = store.captureFirst(later, ofOrder: order.orderNo)
+        let stored = try await [a, b]
+        #expect(stored.filter { $0 }.count == 1)
+        #expect(try await store.hasEvent(bizStep: CommerceEvents.bizStep(.customsDeclared), orderNo: order.orderNo))
+        #expect(try await store.eventCount() == 1)
+    }
+
+    @Test("yidan's events name no buyer, consignee, ID number, phone or address")
+    func noPersonalData() throws {
+        for event in try OwnEventSamples.events() {
+            let text = EPCISDocument.jsonLD([event], creationDate: try TraceFixtures.time("2026-11-29T10:00:00+08:00")).serialized()
+            // Only these fields: what, when, where (codes), why, the order/waybill/inventory numbers.
+            let allowed: Set<String> = [
+                "type", "eventID", "eventTime", "eventTimeZoneOffset", "quantityList", "action", "bizStep", "disposition",
+                "readPoint", "bizLocation", "bizTransactionList", "yidan:sku",
+            ]
+            let members = try OrderedJSON.parse(Data(text.utf8))["epcisBody"]?["eventList"].flatMap { list -> [String]? in
+                guard case let .array(items) = list else { return nil }
+                return items.flatMap { $0.members.map(\.key) }
+            } ?? []
+            #expect(!members.isEmpty && Set(members).isSubset(of: allowed), "\(members)")
+        }
+    }
+}

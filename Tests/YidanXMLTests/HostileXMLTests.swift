@@ -49,7 +49,16 @@ struct HostileXMLTests {
         <html/>
         """
 
+    /// Quadratic blowup: one big entity referenced many times (each reference
+    /// would copy it). Needs a DTD, so it is refused before any expansion.
+    static let quadraticBlowup: String = {
+        let big = String(repeating: "x", count: 50_000)
+        let references = String(repeating: "&big;", count: 50_000)
+        return "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY big \"\(big)\">]><r>\(references)</r>"
+    }()
+
     @Test("documents with a DOCTYPE are refused with a clear error", arguments: [
+        ("quadratic blowup", quadraticBlowup),
         ("billion laughs", billionLaughs),
         ("external entity to /etc/passwd", externalFileEntity),
         ("external parameter entity", externalParameterEntity),
@@ -84,5 +93,56 @@ struct HostileXMLTests {
         let depth = 300
         let xml = String(repeating: "<a>", count: depth) + String(repeating: "</a>", count: depth)
         #expect(throws: YidanError.self) { try XMLDocument.parse(Data(xml.utf8)) }
+    }
+
+    @Test("nesting is bounded at 256 levels with an error that says so")
+    func depthLimit() throws {
+        func nested(_ depth: Int) -> Data {
+            Data((String(repeating: "<a>", count: depth) + String(repeating: "</a>", count: depth)).utf8)
+        }
+        #expect(XMLDocument.defaultMaxDepth == 256)
+        _ = try XMLDocument.parse(nested(256))
+        let error = try #require(throws: YidanError.self) { try XMLDocument.parse(nested(257)) }
+        #expect(error.code == .xml)
+        #expect(error.message == "XML refused: elements nest deeper than the limit of 256 levels")
+        // A caller may ask for less; siblings do not add depth.
+        let siblings = Data(("<r>" + String(repeating: "<a><b/></a>", count: 1000) + "</r>").utf8)
+        _ = try XMLDocument.parse(siblings, maxDepth: 3)
+        #expect(throws: YidanError.self) { try XMLDocument.parse(nested(4), maxDepth: 3) }
+    }
+
+    @Test("documents over the size limit are refused before parsing")
+    func sizeLimit() throws {
+        let small = Data(("<r>" + String(repeating: "y", count: 2000) + "</r>").utf8)
+        let error = try #require(throws: YidanError.self) { try XMLDocument.parse(small, maxBytes: 1024) }
+        #expect(error.code == .xml)
+        #expect(error.message == "XML refused: the document is \(small.count) bytes, more than the limit of 1024")
+        var huge = Data("<r>".utf8)
+        huge.append(Data(repeating: UInt8(ascii: "z"), count: XMLDocument.defaultMaxBytes))
+        huge.append(Data("</r>".utf8))
+        let hugeError = try #require(throws: YidanError.self) { try XMLDocument.parse(huge) }
+        #expect(hugeError.message.contains("more than the limit of \(XMLDocument.defaultMaxBytes)"))
+    }
+
+    @Test("a start tag with thousands of attributes (libxml2's quadratic duplicate check) is refused")
+    func attributeBlowup() throws {
+        let attributes = (0..<80_000).map { "a\($0)=\"\"" }.joined(separator: " ")
+        let error = try #require(throws: YidanError.self) {
+            try XMLDocument.parse(Data("<?xml version=\"1.0\"?>\n<r>\n<e \(attributes)/></r>".utf8))
+        }
+        #expect(error.message == "XML refused: a start tag on line 3 has 257 or more attributes, more than the limit of 256")
+        let namespaces = (0..<1000).map { "xmlns:p\($0)=\"urn:\($0)\"" }.joined(separator: " ")
+        #expect(throws: YidanError.self) { try XMLDocument.parse(Data("<r \(namespaces)/>".utf8)) }
+    }
+
+    @Test("'=' inside values, comments, CDATA and instructions is not counted as an attribute")
+    func attributeCountIgnoresText() throws {
+        let many = String(repeating: "=", count: 1000)
+        let xml = """
+            <?xml version="1.0"?><?note \(many)?>
+            <r a="\(many)" b='\(many)'><!-- \(many) --><![CDATA[\(many) <x \(many)>]]>\(many)<c d="1"/></r>
+            """
+        let document = try XMLDocument.parse(Data(xml.utf8))
+        #expect(document.root?.attribute("a") == many)
     }
 }

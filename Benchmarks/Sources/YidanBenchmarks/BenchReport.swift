@@ -91,6 +91,7 @@ final class BenchReport {
     func add(_ figure: Figure) {
         figures.append(figure)
         print(figure.line)
+        fflush(nil)  // one line as each figure is measured, also when piped
     }
 
     func add(_ name: String, _ value: Double, _ unit: String, _ detail: String) {

@@ -15,7 +15,7 @@ struct YidanBench: AsyncParsableCommand {
         --short runs every benchmark on a few hundred orders so CI can check they still run.
 
         Examples:
-          swift build -c release --scratch-path .build-release --product yidan-bench --product yidan
+          swift build -c release --scratch-path .build-release --product yidan-bench
           .build-release/release/yidan-bench --json Benchmarks/results.json
           .build-release/release/yidan-bench map accept
           .build/debug/yidan-bench --short
