@@ -92,7 +92,7 @@ public struct DxpEnvelope: Sendable, Equatable {
             throw YidanError(.xml, "DxpMsg CreatTime is not an xs:dateTime: \(createText)")
         }
         // Line breaks inside base64 are common; whitespace is not data.
-        let encoded = withoutWhitespace(try child(root, "Data").text)
+        let encoded = Base64Text.removingWhitespace(try child(root, "Data").text)
         guard let payload = Data(base64Encoded: encoded) else {
             throw YidanError(.xml, "DxpMsg Data is not valid base64")
         }
@@ -104,28 +104,6 @@ public struct DxpEnvelope: Sendable, Equatable {
             msgType: try text(transInfo, "MsgType"),
             data: payload
         )
-    }
-
-    /// `text` without its whitespace characters. The simulator's hot path (a
-    /// filing's base64 is tens of KB): ASCII text, as base64 is, is filtered
-    /// byte by byte — U+0009…U+000D and U+0020 are exactly the ASCII
-    /// characters with `isWhitespace` — anything else by `Character`.
-    static func withoutWhitespace(_ text: String) -> String {
-        var text = text
-        let kept: String? = text.withUTF8 { bytes in
-            var ascii: UInt8 = 0
-            for byte in bytes { ascii |= byte }
-            guard ascii < 0x80 else { return nil }
-            return String(unsafeUninitializedCapacity: bytes.count) { output in
-                var count = 0
-                for byte in bytes where !((byte >= 0x09 && byte <= 0x0D) || byte == 0x20) {
-                    output[count] = byte
-                    count += 1
-                }
-                return count
-            }
-        }
-        return kept ?? text.filter { !$0.isWhitespace }
     }
 
     /// xs:dateTime with the stated offset and milliseconds, e.g. `2026-11-29T10:15:00.123+08:00`.

@@ -88,7 +88,7 @@ struct SignatureParts {
 
     /// Base64 as XML-DSig writes it: line breaks and spaces allowed anywhere.
     private static func base64(_ text: String, _ element: String) throws -> Data {
-        let compact = text.filter { !$0.isWhitespace }
+        let compact = Base64Text.removingWhitespace(text)
         guard let data = Data(base64Encoded: compact) else {
             throw YidanError(.signing, "ds:\(element) is not valid base64")
         }

@@ -48,7 +48,7 @@ public final class SQLiteFilingStore: FilingStore, Sendable {
             try pool.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA synchronous = FULL")
             }
-            try StoreMigrations.migrator.migrate(pool)
+            try Self.migrate(pool)
             self.pool = pool
             self.acceptQueue = GroupCommitQueue(pool: pool, action: "accepting an order", apply: Self.insertOrder)
             self.completionQueue = GroupCommitQueue(pool: pool, action: "recording a delivery attempt") { completion, db in
@@ -56,6 +56,23 @@ public final class SQLiteFilingStore: FilingStore, Sendable {
             }
         } catch {
             throw Self.storeError(error, "opening the store at \(path)")
+        }
+    }
+
+    /// Runs the migrations, once more if another process raced us. GRDB
+    /// reads the applied steps outside each step's transaction, so two
+    /// processes opening a new file at once (`yidan run` beside `yidan submit`)
+    /// both start step 1; the loser's step fails (its tables exist, its
+    /// `grdb_migrations` row is a duplicate) and is rolled back whole. Run
+    /// again, it finds the steps applied.
+    private static func migrate(_ pool: DatabasePool) throws {
+        var attempt = 1
+        while true {
+            do {
+                return try StoreMigrations.migrator.migrate(pool)
+            } catch is DatabaseError where attempt < 3 {
+                attempt += 1
+            }
         }
     }
 
@@ -77,7 +94,8 @@ public final class SQLiteFilingStore: FilingStore, Sendable {
 
     /// Accepting one order inside the caller's transaction (a group commit's batch).
     static func insertOrder(_ submission: OrderSubmission, _ db: Database) throws -> AcceptOutcome {
-            let known = try Int.fetchOne(db, sql: "SELECT 1 FROM orders WHERE order_no = ?", arguments: [submission.orderNo])
+            // Cached statements: a group commit runs these hundreds of times per transaction.
+            let known = try Int.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM orders WHERE order_no = ?"), arguments: [submission.orderNo])
             if known != nil {
                 return .alreadyAccepted(filingIDs: try Self.filingIDs(orderNo: submission.orderNo, db))
             }
@@ -85,19 +103,21 @@ public final class SQLiteFilingStore: FilingStore, Sendable {
                 try Self.addAllowance(use, db)
             }
             let now = StoreColumn.seconds(submission.acceptedAt)
-            try db.execute(
-                sql: "INSERT INTO orders (order_no, platform, order_json, accepted_at, merchant, agent) VALUES (?, ?, ?, ?, ?, ?)",
+            try db.cachedStatement(
+                sql: "INSERT INTO orders (order_no, platform, order_json, accepted_at, merchant, agent) VALUES (?, ?, ?, ?, ?, ?)"
+            ).execute(
                 arguments: [
                     submission.orderNo, submission.platform, submission.orderJSON, now, submission.merchant, submission.agent,
                 ]
             )
             for filing in submission.filings {
-                try db.execute(
+                try db.cachedStatement(
                     sql: """
                         INSERT INTO filings (id, order_no, kind, status, payload, idempotency_key, attempts,
                                              next_attempt_at, created_at, updated_at, purpose, supersedes)
                         VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)
-                        """,
+                        """
+                ).execute(
                     arguments: [
                         filing.id, submission.orderNo, filing.kind.rawValue, FilingStatus.queued.rawValue,
                         filing.payload, filing.idempotencyKey, now, now, now, filing.purpose.rawValue, filing.supersedes,
@@ -199,7 +219,7 @@ public final class SQLiteFilingStore: FilingStore, Sendable {
     /// One attempt's record and outcome, inside the caller's transaction (a group commit's batch).
     static func recordAttempt(_ attempt: AttemptRecord, outcome: DeliveryOutcome, now: Date, _ db: Database) throws {
             let row = try Row.fetchOne(
-                db, sql: "SELECT status, order_no, idempotency_key FROM filings WHERE id = ?", arguments: [attempt.filingID]
+                db.cachedStatement(sql: "SELECT status, order_no, idempotency_key FROM filings WHERE id = ?"), arguments: [attempt.filingID]
             )
             guard let row, let statusText = row["status"] as String? else {
                 throw YidanError(.notFound, "no filing with id \(attempt.filingID)")
@@ -209,11 +229,12 @@ public final class SQLiteFilingStore: FilingStore, Sendable {
                 .sent, orderNo: row["order_no"], filingID: attempt.filingID, detail: "attempt \(attempt.number): \(answer)",
                 digest: attempt.requestDigest ?? row["idempotency_key"], at: attempt.startedAt, db
             )
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO attempts (filing_id, number, started_at, http_status, latency_ms, error)
                     VALUES (?, ?, ?, ?, ?, ?)
-                    """,
+                    """
+            ).execute(
                 arguments: [
                     attempt.filingID, attempt.number, StoreColumn.seconds(attempt.startedAt), attempt.httpStatus,
                     attempt.latencyMilliseconds, attempt.error,
@@ -239,12 +260,13 @@ public final class SQLiteFilingStore: FilingStore, Sendable {
                 (status, nextAttemptAt, lastError) = (.dead, nil, error)
             }
             try Self.logMove(filingID: attempt.filingID, to: status, at: nowSeconds, cause: .delivery, db)
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     UPDATE filings SET status = ?, attempts = attempts + 1, next_attempt_at = ?, lease_until = NULL,
                                        last_error = ?, updated_at = ?
                     WHERE id = ?
-                    """,
+                    """
+            ).execute(
                 arguments: [status.rawValue, nextAttemptAt, lastError, nowSeconds, attempt.filingID]
             )
     }

@@ -33,38 +33,10 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The PostgreSQL store: postgres://user[:password]@host[:port]/database[?schema=name&sslmode=disable|prefer|require]. Env: YIDAN_STORE.")
     var store: String = ProcessInfo.processInfo.environment["YIDAN_STORE"] ?? ""
 
-    @Option(name: .long, help: "The gateway's message endpoint (http or https).")
-    var gateway: String
-
-    @Option(name: .long, help: "The tax authority's filing endpoint (default: --gateway's scheme://host:port/tax/filings).")
-    var taxEndpoint: String?
-
-    @Option(name: .long, help: "The FX administration's filing endpoint (default: --gateway's scheme://host:port/fx/filings).")
-    var fxEndpoint: String?
-
-    @Option(name: .long, help: "Also listen for receipt callbacks (POST /v1/receipts) on this port.")
-    var receiptsPort: Int?
-
-    @Option(name: .long, help: "Address the receipt listener binds.")
-    var receiptsHost: String = "127.0.0.1"
-
-    @Option(name: .long, help: "Take receipt files from this folder (give each folder to one worker only).")
-    var inbox: String?
-
-    @Option(name: .long, help: "Most deliveries in flight in this worker.")
-    var maxInFlight: Int = 8
+    @OptionGroup var delivery: DeliveryOptions
 
     @Option(name: .long, help: "Most filings of one authority in flight across all workers, as authority=count (customs, tax, fx); repeatable.")
     var authorityLimit: [String] = []
-
-    @Option(name: .long, help: "Seconds a claim lasts without a heartbeat before other workers may resend the filing.")
-    var leaseSeconds: Int = 60
-
-    @Option(name: .long, help: "Seconds one request may take before it counts as failed and is retried.")
-    var timeoutSeconds: Int = 30
-
-    @Option(name: .long, help: "Give up on a filing (status dead) after this many attempts.")
-    var maxAttempts: Int = 10
 
     @Option(name: .long, help: "Seconds between outbox polls when idle (other processes add work this worker is not woken for).")
     var pollSeconds: Double = 1
@@ -72,26 +44,14 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(name: .long, help: "This worker's name in leases and attempts (default: host-pid-random).")
     var workerId: String?
 
-    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: String = "info"
-
-    @Option(name: .long, parsing: .upToNextOption, help: "Exchange-rate files for the RMB amount of export FX records filed after a receipt.")
-    var rates: [String] = []
-
     @OptionGroup var filingOptions: FilingOptions
 
     func validate() throws {
         guard case .postgres = try StoreLocation(store) else {
             throw ValidationError("--store: a worker needs a postgres:// URL (an SQLite file has one owner: use `yidan run`)")
         }
-        guard gateway.hasPrefix("http://") || gateway.hasPrefix("https://") else {
-            throw ValidationError("--gateway: \"\(gateway)\" must be an http:// or https:// URL")
-        }
-        guard maxAttempts > 0, maxInFlight > 0, leaseSeconds > 0, timeoutSeconds > 0, pollSeconds > 0 else {
-            throw ValidationError("--max-attempts, --max-in-flight, --lease-seconds, --timeout-seconds and --poll-seconds must be positive")
-        }
-        guard leaseSeconds > timeoutSeconds else {
-            throw ValidationError("--lease-seconds (\(leaseSeconds)) must exceed --timeout-seconds (\(timeoutSeconds))")
+        guard pollSeconds > 0 else {
+            throw ValidationError("--poll-seconds must be positive")
         }
         _ = try limits()
     }
@@ -110,8 +70,8 @@ struct WorkerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let logger = CLILogging.logger(label: "yidan.worker", level: logLevel)
-        var options = PostgresFilingStore.Options(authorityLimits: try limits(), maximumConnections: maxInFlight + 4)
+        let logger = delivery.logger(label: "yidan.worker")
+        var options = PostgresFilingStore.Options(authorityLimits: try limits(), maximumConnections: delivery.maxInFlight + 4)
         if let workerId { options.workerID = workerId }
         guard case let .postgres(location) = try StoreLocation(store) else {
             throw ValidationError("--store: a worker needs a postgres:// URL")
@@ -119,22 +79,10 @@ struct WorkerCommand: AsyncParsableCommand {
         let postgres = try await PostgresFilingStore.open(location, options: options, logger: logger)
         defer { postgres.close() }
         var environment = try YidanEnvironment(store: StoreLocation.sealed(postgres), mappingsPath: filingOptions.mappings, signing: try filingOptions.signing())
-        if !rates.isEmpty {
-            environment.exchangeRates = try ExchangeRates.load(rates.map { URL(fileURLWithPath: $0) })
-        }
-        var policy = RetryPolicy.standard
-        policy.maxAttempts = maxAttempts
-        let lease = Duration.seconds(leaseSeconds)
-        let runtime = try RouterRuntime(
-            environment: environment,
-            settings: RunSettings(
-                gatewayURL: gateway, taxEndpoint: taxEndpoint, fxEndpoint: fxEndpoint, receiptHost: receiptsHost,
-                receiptPort: receiptsPort,
-                inboxDirectory: inbox.map { URL(fileURLWithPath: $0, isDirectory: true) }, maxInFlight: maxInFlight, pollInterval: .milliseconds(Int64(pollSeconds * 1000)),
-                lease: lease, retryPolicy: policy, requestTimeout: .seconds(timeoutSeconds)
-            ),
-            logger: logger
-        )
+        environment.exchangeRates = try delivery.exchangeRates()
+        let settings = try delivery.settings(pollInterval: .milliseconds(Int64(pollSeconds * 1000)))
+        let lease = settings.lease
+        let runtime = try RouterRuntime(environment: environment, settings: settings, logger: logger)
         logger.info("worker started", metadata: ["worker": "\(options.workerID)", "store": "\(location.redacted)"])
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await runtime.run() }

@@ -34,6 +34,21 @@ struct StoreFaultTests {
         }
     }
 
+    @Test("handles opening a new file at the same time all migrate it without error")
+    func concurrentOpensOfANewFile() async throws {
+        let folder = try TemporaryStoreFolder()
+        let path = folder.path
+        let stores = try await withThrowingTaskGroup(of: SQLiteFilingStore.self) { group in
+            for _ in 0..<6 { group.addTask { try SQLiteFilingStore(path: path) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(stores.count == 6)
+        for (index, store) in stores.enumerated() {
+            _ = try await store.accept(Fixture.submission("OPEN-\(index)", buyer: "buyer-open-\(index)"))
+        }
+        #expect(try await stores[0].filings(status: nil, limit: 100).count == 12)
+    }
+
     @Test("a writer that finds the file locked waits for the lock (busy timeout), then commits")
     func busyTimeoutWaitsForAnotherHandlesTransaction() async throws {
         #expect(SQLiteFilingStore.busyTimeout >= 1, "a busy timeout of zero fails at the first lock held by a status reader")

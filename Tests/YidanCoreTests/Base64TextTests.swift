@@ -1,18 +1,18 @@
 import Testing
-@testable import YidanMapping
+import YidanCore
 
-/// `DxpEnvelope.withoutWhitespace` (the simulator's byte-level fast path for
+/// `Base64Text.removingWhitespace` (the simulator's byte-level fast path for
 /// base64 text) answers exactly what filtering `Character.isWhitespace` does.
-@Suite("DxpMsg Data whitespace removal")
-struct EnvelopeWhitespaceTests {
+@Suite("Base64 text whitespace removal")
+struct Base64TextTests {
     @Test("every ASCII character, line-broken base64 and non-ASCII text: same as Character.isWhitespace filtering", arguments: [
         String((0..<0x80).map { Character(Unicode.Scalar(UInt8($0))) }),
         "PENFQjMxMU1lc3NhZ2U+\r\n  PC9DRUIzMTFNZXNzYWdlPg==\n\t",
         "\u{0B}\u{0C}QUJD\u{1C}\u{1F}",
-        "QUJD\u{00A0}REVG\u{2028}R0hJ\u{3000}",
+        "QUJD\u{00A0}REVG\u{2028}R0hJ\u{3000}\u{0085}",
         "",
     ])
     func sameAsCharacterFilter(text: String) {
-        #expect(DxpEnvelope.withoutWhitespace(text) == text.filter { !$0.isWhitespace })
+        #expect(Base64Text.removingWhitespace(text) == text.filter { !$0.isWhitespace })
     }
 }
