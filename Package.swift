@@ -174,7 +174,7 @@ let package = Package(
             name: "YidanBenchmarks",
             dependencies: [
                 "YidanCore", "YidanIngest", "YidanMapping", "YidanSigning", "YidanXML", "YidanStore", "YidanRates",
-                "YidanDispatch", "YidanRouter", "YidanSimulator",
+                "YidanDispatch", "YidanRouter", "YidanSimulator", "YidanTrace",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -216,7 +216,7 @@ let package = Package(
         ),
         .testTarget(
             name: "YidanStorePostgresTests",
-            dependencies: ["YidanStorePostgres", "YidanStore", "YidanCore"]
+            dependencies: ["YidanStorePostgres", "YidanStore", "YidanCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "YidanTraceTests",

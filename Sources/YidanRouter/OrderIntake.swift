@@ -170,10 +170,7 @@ public struct OrderIntake: Sendable {
     /// Lower-case hex SHA-256 of the exact bytes sent: the same content always
     /// has the same key, and different content can never share one.
     public static func idempotencyKey(_ payload: Data) -> String {
-        SHA256.hash(data: payload).map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        Hex.lowercase(SHA256.hash(data: payload))
     }
 
     /// The allowance is kept per buyer ID number; the number itself is never a key.

@@ -1,5 +1,6 @@
 import Foundation
 import Crypto
+import YidanCore
 public import YidanStore
 
 /// The holder of an API key, as the key store describes it.
@@ -61,6 +62,6 @@ public enum APIKey {
     }
 
     static func hex(_ bytes: [UInt8]) -> String {
-        bytes.map { byte in (byte < 16 ? "0" : "") + String(byte, radix: 16) }.joined()
+        Hex.lowercase(bytes)
     }
 }

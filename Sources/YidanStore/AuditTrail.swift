@@ -1,5 +1,6 @@
 public import Foundation
 import Crypto
+import YidanCore
 
 /// One entry of the append-only audit trail: a message sent, a receipt
 /// received or an order accepted, with the SHA-256 digest of the exact bytes.
@@ -31,6 +32,21 @@ public struct AuditEntry: Sendable, Equatable, Codable {
     public var previousHash: String
     public var hash: String
 
+    public init(
+        sequence: Int64, atMicroseconds: Int64, event: Event, orderNo: String?, filingID: String?, detail: String, digest: String,
+        previousHash: String, hash: String
+    ) {
+        self.sequence = sequence
+        self.atMicroseconds = atMicroseconds
+        self.event = event
+        self.orderNo = orderNo
+        self.filingID = filingID
+        self.detail = detail
+        self.digest = digest
+        self.previousHash = previousHash
+        self.hash = hash
+    }
+
     public var at: Date { Date(timeIntervalSince1970: Double(atMicroseconds) / 1_000_000) }
 
     /// The hash of an entry with these fields after `previousHash`.
@@ -43,14 +59,14 @@ public struct AuditEntry: Sendable, Equatable, Codable {
             String(sequence), String(atMicroseconds), event.rawValue, orderNo ?? "", filingID ?? "", detail, digest, previousHash,
         ]
         let input = fields.joined(separator: "\u{1F}")
-        return SHA256.hash(data: Data(input.utf8)).map { String(format: "%02x", $0) }.joined()
+        return Hex.lowercase(SHA256.hash(data: Data(input.utf8)))
     }
 
     /// The hash before the first entry.
     public static let genesis = String(repeating: "0", count: 64)
 
     public static func digest(_ bytes: Data) -> String {
-        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        Hex.lowercase(SHA256.hash(data: bytes))
     }
 }
 

@@ -11,6 +11,14 @@ public struct PruneReport: Sendable, Equatable {
     /// Store size (database + WAL) before and after, in bytes.
     public var bytesBefore: Int64
     public var bytesAfter: Int64
+
+    public init(orders: Int, filings: Int, receipts: Int, bytesBefore: Int64, bytesAfter: Int64) {
+        self.orders = orders
+        self.filings = filings
+        self.receipts = receipts
+        self.bytesBefore = bytesBefore
+        self.bytesAfter = bytesAfter
+    }
 }
 
 /// Retention: message bytes are kept only as long as the law asks. After

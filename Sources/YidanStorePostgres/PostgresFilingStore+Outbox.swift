@@ -101,11 +101,16 @@ extension PostgresFilingStore {
     public func completeAttempt(_ attempt: AttemptRecord, outcome: DeliveryOutcome, now: Date) async throws {
         try await transaction("recording a delivery attempt") { connection in
             let rows = try await connection.query(
-                "SELECT status FROM filings WHERE id = \(attempt.filingID) FOR UPDATE", logger: logger
+                "SELECT status, order_no, idempotency_key FROM filings WHERE id = \(attempt.filingID) FOR UPDATE", logger: logger
             ).collect()
-            guard let statusText = try rows.first?.decode(String.self) else {
+            guard let (statusText, orderNo, idempotencyKey) = try rows.first?.decode((String, String, String).self) else {
                 throw YidanError(.notFound, "no filing with id \(attempt.filingID)")
             }
+            let answer = attempt.httpStatus.map { "HTTP \($0)" } ?? "no HTTP answer"
+            try await Self.appendAudit(
+                .sent, orderNo: orderNo, filingID: attempt.filingID, detail: "attempt \(attempt.number): \(answer)",
+                digest: attempt.requestDigest ?? idempotencyKey, at: attempt.startedAt, connection, logger
+            )
             try await connection.query(
                 """
                 INSERT INTO attempts (filing_id, number, started_at, http_status, latency_ms, error, worker)

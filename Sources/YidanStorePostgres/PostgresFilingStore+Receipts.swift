@@ -60,6 +60,18 @@ extension PostgresFilingStore {
     private static func insert(
         _ receipt: ReceiptRecord, filingID: String?, moved: Bool, _ connection: PostgresConnection, _ logger: Logger
     ) async throws {
+        let orderNo: String?
+        if let filingID {
+            orderNo = try await connection.query("SELECT order_no FROM filings WHERE id = \(filingID)", logger: logger)
+                .collect().first?.decode(String.self)
+        } else {
+            orderNo = nil
+        }
+        try await appendAudit(
+            .received, orderNo: orderNo, filingID: filingID,
+            detail: "\(receipt.kind.rawValue) \(receipt.returnStatus) via \(receipt.channel)\(filingID == nil ? " (unmatched)" : "")",
+            digest: AuditEntry.digest(receipt.raw), at: receipt.receivedAt, connection, logger
+        )
         try await connection.query(
             """
             INSERT INTO receipts (filing_id, kind, message_guid, business_no, return_status, return_info,
@@ -145,7 +157,7 @@ extension PostgresFilingStore {
 
     public func orderJSON(orderNo: String) async throws -> Data? {
         try await read("reading an order") { connection in
-            try await connection.query("SELECT order_json FROM orders WHERE order_no = \(orderNo)", logger: logger)
+            try await connection.query("SELECT order_json FROM orders WHERE order_no = \(orderNo) AND pruned_at IS NULL", logger: logger)
                 .collect().first?.decode(Data.self)
         }
     }

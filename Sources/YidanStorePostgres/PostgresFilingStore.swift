@@ -241,6 +241,7 @@ public final class PostgresFilingStore: FilingStore, Sendable {
             )
         }
         try await logMoves(filings.map { StatusMove(filingID: $0.id, from: nil, to: .queued) }, at: at, cause: .stored, connection, logger)
+        try await auditAccepted(filings, orderNo: orderNo, at: at, connection, logger)
     }
 
     static func filingIDs(orderNo: String, _ connection: PostgresConnection, _ logger: Logger) async throws -> [String] {

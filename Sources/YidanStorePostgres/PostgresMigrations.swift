@@ -189,6 +189,29 @@ enum PostgresMigrations {
             "CREATE INDEX status_changes_by_filing ON status_changes(filing_id, id)",
             "CREATE INDEX filings_by_created ON filings(created_at, id)",
         ]),
+        // The hash-chained audit trail (`AuditStore`): `seq` is the chain
+        // position, drawn as last + 1 under the status log's advisory lock
+        // (`PostgresFilingStore.appendAudit`), so it has no gaps and follows commit order.
+        Step(name: "v3-audit-trail", sql: [
+            """
+            CREATE TABLE audit_trail (
+                seq bigint PRIMARY KEY,
+                at_us bigint NOT NULL,
+                event text NOT NULL,
+                order_no text,
+                filing_id text,
+                detail text NOT NULL,
+                digest text NOT NULL,
+                prev_hash text NOT NULL,
+                hash text NOT NULL
+            )
+            """,
+            "CREATE INDEX audit_trail_by_order ON audit_trail(order_no, seq)",
+        ]),
+        // Retention (`RetentionStore`): when an order's payloads were removed.
+        Step(name: "v3-retention", sql: [
+            "ALTER TABLE orders ADD COLUMN pruned_at double precision",
+        ]),
     ]
 
     /// Creates the schema if asked, then applies the steps not yet recorded,

@@ -19,7 +19,7 @@ import YidanCore
 public enum EventHash {
     public static func id(_ event: EPCISEvent) -> String {
         let digest = SHA256.hash(data: Data(preHashString(event).utf8))
-        return "ni:///sha-256;" + digest.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined() + "?ver=CBV2.0"
+        return "ni:///sha-256;" + Hex.lowercase(digest) + "?ver=CBV2.0"
     }
 
     public static func preHashString(_ event: EPCISEvent) -> String {

@@ -10,7 +10,7 @@ public import YidanCore
 public enum TraceChain {
     static func linkHash(previous: String, eventID: String) -> String {
         let digest = SHA256.hash(data: Data((previous + "\n" + eventID).utf8))
-        return digest.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        return Hex.lowercase(digest)
     }
 
     /// The first broken link of one product's chain.

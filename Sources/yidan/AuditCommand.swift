@@ -33,7 +33,7 @@ struct AuditVerifyCommand: AsyncParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
 
     func run() async throws {
-        let store = try SealedFilingStore.sqlite(path: storeOptions.store)
+        let store = try await storeOptions.open()
         var entries: [AuditEntry] = []
         var after: Int64 = 0
         while true {
@@ -75,10 +75,10 @@ struct AuditExportCommand: AsyncParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
 
     func run() async throws {
-        let store = try SealedFilingStore.sqlite(path: storeOptions.store)
+        let store = try await storeOptions.open()
         let filings = try await store.filings(orderNo: orderNo)
         guard !filings.isEmpty else {
-            throw CLIFailure("no order \(orderNo) in \(storeOptions.store)", exitCode: 66)
+            throw CLIFailure("no order \(orderNo) in \(try storeOptions.location().redacted)", exitCode: 66)
         }
         let folder = URL(fileURLWithPath: out, isDirectory: true)
         guard !FileManager.default.fileExists(atPath: folder.path) else {

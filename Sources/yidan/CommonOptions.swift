@@ -4,7 +4,7 @@ import YidanRouter
 
 /// Options every command that touches the store shares.
 struct StoreOptions: ParsableArguments {
-    @Option(name: .long, help: "SQLite store file (created if missing). Env: YIDAN_STORE.")
+    @Option(name: .long, help: "SQLite store file (created if missing) or postgres://user@host:5432/db[?schema=name]. Env: YIDAN_STORE.")
     var store: String = ProcessInfo.processInfo.environment["YIDAN_STORE"] ?? "yidan.sqlite"
 }
 

@@ -51,7 +51,7 @@ struct KeysCommand: AsyncParsableCommand {
 
         func run() async throws {
             guard let role = APIRole(rawValue: role) else { throw ValidationError("--role must be merchant, broker or admin") }
-            let store = try SQLiteFilingStore(path: storeOptions.store)
+            let store = try await storeOptions.open()
             let key = APIKey.generate()
             let record = try await store.addAPIKey(hash: APIKey.hash(key), role: role, subject: subject, merchants: merchantCodes, label: label, at: Date())
             print(key)
@@ -65,7 +65,7 @@ struct KeysCommand: AsyncParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
 
         func run() async throws {
-            let store = try SQLiteFilingStore(path: storeOptions.store)
+            let store = try await storeOptions.open()
             var rows = [["ID", "ROLE", "SUBJECT", "MERCHANTS", "CREATED", "REVOKED", "LABEL"]]
             for key in try await store.apiKeys() {
                 rows.append([
@@ -86,7 +86,7 @@ struct KeysCommand: AsyncParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
 
         func run() async throws {
-            let store = try SQLiteFilingStore(path: storeOptions.store)
+            let store = try await storeOptions.open()
             guard try await store.revokeAPIKey(id: id, at: Date()) else {
                 throw CLIFailure("no active key \(id)", exitCode: 66)
             }

@@ -61,7 +61,7 @@ struct ListCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try SQLiteFilingStore(path: storeOptions.store)
+        let store = try await storeOptions.open()
         if summary {
             let counts = try await store.statusCounts()
             for status in FilingStatus.allCases where (counts[status] ?? 0) > 0 {

@@ -40,9 +40,7 @@ struct OrderChangeOptions: ParsableArguments {
     @OptionGroup var filingOptions: FilingOptions
 
     func run(_ change: (YidanEnvironment, String, String) async throws -> OrderChangeReceipt) async throws {
-        let environment = try YidanEnvironment(
-            storePath: storeOptions.store, mappingsPath: filingOptions.mappings, signing: try filingOptions.signing()
-        )
+        let environment = try await storeOptions.environment(filing: filingOptions)
         print(OrderChangeReport.render(try await OrderChangeReport.run { try await change(environment, orderNo, reason) }))
     }
 }

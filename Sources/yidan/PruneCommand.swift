@@ -41,7 +41,7 @@ struct PruneCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try SealedFilingStore.sqlite(path: storeOptions.store)
+        let store = try await storeOptions.open()
         let now = Date()
         let report = try await store.prune(finishedBefore: now.addingTimeInterval(-(try Self.seconds(olderThan))), now: now)
         print("""

@@ -47,7 +47,7 @@ struct ReceiptsImportCommand: AsyncParsableCommand {
         } catch {
             throw CLIFailure("cannot read the folder \(directory)", exitCode: 66)
         }
-        let environment = try YidanEnvironment(storePath: storeOptions.store, mappingsPath: mappings)
+        let environment = try YidanEnvironment(store: try await storeOptions.open(), mappingsPath: mappings)
         var logger = Logger(label: "yidan.receipts")
         logger.logLevel = .error
         let applier = RouterRuntime.receiptApplier(environment: environment, logger: logger, wake: {})

@@ -29,7 +29,7 @@ struct RekeyCommand: AsyncParsableCommand {
             print(DataKeyRing.newKeyLine(id: id))
             return
         }
-        let store = try SealedFilingStore.sqlite(path: storeOptions.store)
+        let store = try await storeOptions.open()
         let changed = try await store.rekey()
         print("re-sealed \(changed) value\(changed == 1 ? "" : "s") with data key '\(store.sealer.keys.current.id)'")
     }

@@ -30,9 +30,7 @@ struct ResubmitCommand: AsyncParsableCommand {
     @OptionGroup var filingOptions: FilingOptions
 
     func run() async throws {
-        let environment = try YidanEnvironment(
-            storePath: storeOptions.store, mappingsPath: filingOptions.mappings, signing: try filingOptions.signing()
-        )
+        let environment = try await storeOptions.environment(filing: filingOptions)
         let receipt: OrderResubmissionReceipt
         do {
             receipt = try await environment.changes.resubmit(orderNo: orderNo)

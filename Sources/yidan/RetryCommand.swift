@@ -34,7 +34,7 @@ struct RetryCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try SQLiteFilingStore(path: storeOptions.store)
+        let store = try await storeOptions.open()
         let now = Date()
         if allDead {
             let retried = try await store.retryAllDead(at: now)

@@ -82,9 +82,7 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = CLILogging.logger(label: "yidan", level: logLevel)
         _ = ServerMetrics.registry  // bootstrap swift-metrics before any service records
-        var environment = try YidanEnvironment(
-            storePath: storeOptions.store, mappingsPath: filingOptions.mappings, signing: try filingOptions.signing()
-        )
+        var environment = try await storeOptions.environment(filing: filingOptions)
         // --rates (IngestPlatformOptions) also gives export FX records their RMB amounts.
         if !platformOptions.rates.isEmpty {
             environment.exchangeRates = try ExchangeRates.load(platformOptions.rates.map { URL(fileURLWithPath: $0) })
@@ -94,8 +92,13 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let normalizer = try platformOptions.normalizer(mappingsDirectory: environment.mappingsDirectory)
         let settings = ServerSettings(host: host, port: port, deadline: .seconds(deadline * 60))
-        // Provenance pages and event capture, kept in the same store file.
-        let trace = try TraceRoutes(storePath: storeOptions.store, mappingsDirectory: environment.mappingsDirectory)
+        // Provenance pages and event capture, kept in the same store file. They
+        // live in SQLite only: with a PostgreSQL store the routes are left out
+        // rather than creating a stray SQLite file named after the URL.
+        let trace: TraceRoutes? = switch try storeOptions.location() {
+        case let .sqlite(path): try TraceRoutes(storePath: path, mappingsDirectory: environment.mappingsDirectory)
+        case .postgres: nil
+        }
 
         if simulator {
             let session = try await EmbeddedDeployment.start(environment: environment, taxRates: environment.taxRates, logger: logger)

@@ -25,10 +25,10 @@ struct StatusCommand: AsyncParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
 
     func run() async throws {
-        let store = try SealedFilingStore.sqlite(path: storeOptions.store)
+        let store = try await storeOptions.open()
         let filings = try await store.filings(orderNo: orderNo)
         guard !filings.isEmpty else {
-            throw CLIFailure("no order \(orderNo) in \(storeOptions.store)", exitCode: 66)
+            throw CLIFailure("no order \(orderNo) in \(try storeOptions.location().redacted)", exitCode: 66)
         }
         // The order's status and table: the latest version of each filing
         // (an amendment's); `--history` lists every version (FilingVersions).

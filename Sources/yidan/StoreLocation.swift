@@ -28,8 +28,8 @@ enum StoreLocation: Equatable {
         }
     }
 
-    /// Opens the store (running its migrations). `options` applies to PostgreSQL only.
-    func open(options: PostgresFilingStore.Options = .init(), logger: Logger) async throws -> any FilingStore {
+    /// Opens the store (running its migrations), personal data sealed. `options` applies to PostgreSQL only.
+    func open(options: PostgresFilingStore.Options = .init(), logger: Logger) async throws -> SealedFilingStore {
         switch self {
         case let .sqlite(path):
             try SealedFilingStore.sqlite(path: path)
@@ -56,8 +56,18 @@ extension StoreOptions {
     /// The environment over the store `--store` names, SQLite or PostgreSQL:
     /// what a command calls instead of `YidanEnvironment(storePath:)` to take
     /// both kinds of store.
-    func environment(filing: FilingOptions, logger: Logger) async throws -> YidanEnvironment {
-        let store = try await location().open(logger: logger)
+    func environment(filing: FilingOptions, logger: Logger = StoreOptions.commandLogger) async throws -> YidanEnvironment {
+        let store = try await open(logger: logger)
         return try YidanEnvironment(store: store, mappingsPath: filing.mappings, signing: try filing.signing())
     }
+
+    /// The sealed store `--store` names, SQLite or PostgreSQL: the one opener
+    /// of every command. Its broker, access, audit and retention views
+    /// forward to either backend.
+    func open(logger: Logger = StoreOptions.commandLogger) async throws -> SealedFilingStore {
+        try await location().open(logger: logger)
+    }
+
+    /// Commands print their own results and failures; the store logs only errors (stderr).
+    static var commandLogger: Logger { CLILogging.logger(label: "yidan.store", level: "error") }
 }

@@ -38,9 +38,7 @@ struct SubmitCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var environment = try YidanEnvironment(
-            storePath: storeOptions.store, mappingsPath: filingOptions.mappings, signing: try filingOptions.signing()
-        )
+        var environment = try await storeOptions.environment(filing: filingOptions)
         environment.exchangeRates = try platformOptions.intakeRates()  // a foreign-currency export needs its rate
         let normalizer = try platformOptions.normalizer(mappingsDirectory: environment.mappingsDirectory)
         let document = try readDocuments()

@@ -60,7 +60,7 @@ struct WatchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try SQLiteFilingStore(path: storeOptions.store)
+        let store = try await storeOptions.open()
         let tableMode = table || (!plain && isatty(STDOUT_FILENO) == 1)
         if tableMode {
             try await runTable(store)

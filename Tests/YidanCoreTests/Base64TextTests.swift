@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import YidanCore
 
@@ -14,5 +15,15 @@ struct Base64TextTests {
     ])
     func sameAsCharacterFilter(text: String) {
         #expect(Base64Text.removingWhitespace(text) == text.filter { !$0.isWhitespace })
+    }
+}
+
+@Suite("Hex: lower-case hexadecimal of bytes")
+struct HexTests {
+    @Test("every byte value, as String(format: \"%02x\") writes it")
+    func everyByte() {
+        let bytes = (0...255).map(UInt8.init)
+        #expect(Hex.lowercase(bytes) == bytes.map { String(format: "%02x", $0) }.joined())
+        #expect(Hex.lowercase([UInt8]()) == "")
     }
 }

@@ -86,7 +86,9 @@ struct AuthorityRoutingTests {
         _ = try await store.accept(submission)
         let log = RequestLog()
         let client = try CurlHTTPClient()
-        let unused = try closedLoopbackPort()
+        let closed = try ClosedLoopbackPort()
+        let unused = closed.port
+        defer { withExtendedLifetime(closed) {} }
 
         try await withLoopbackServer(authorityServer(log: log)) { port in
             // The gateway points nowhere; tax and FX go to the server (swapped on purpose).

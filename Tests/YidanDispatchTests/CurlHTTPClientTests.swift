@@ -87,7 +87,8 @@ struct CurlHTTPClientTests {
 
     @Test("a closed port is a connect-failed transport error")
     func connectionRefused() async throws {
-        let port = try closedLoopbackPort()
+        let closed = try ClosedLoopbackPort()
+        let port = closed.port
         let client = try CurlHTTPClient()
         do {
             _ = try await client.post(url: "http://127.0.0.1:\(port)/echo", body: Data("x".utf8), headers: [])
@@ -97,6 +98,7 @@ struct CurlHTTPClientTests {
             #expect(failure.kind == .connectFailed)
             #expect((error as? YidanError)?.code == .transport)
         }
+        withExtendedLifetime(closed) {}
         await client.shutdown()
     }
 

@@ -168,13 +168,15 @@ struct DispatcherTests {
         _ = try await temporary.store.accept(submission)
         let filing = try #require(submission.filings.first)
         let client = try CurlHTTPClient()
-        let port = try closedLoopbackPort()
+        let closed = try ClosedLoopbackPort()
+        let port = closed.port
         let policy = RetryPolicy(baseDelay: .seconds(4), jitterFraction: 0)
         let dispatcher = Dispatcher(
             store: temporary.store, client: client, configuration: Self.configuration(port: port, policy: policy),
             now: { Self.t0 }, jitter: { 0.5 }, logger: Self.quietLogger
         )
         let count = try await dispatcher.drainOnce()
+        withExtendedLifetime(closed) {}
         #expect(count == 1)
         await client.shutdown()
         let record = try #require(try await temporary.store.filing(id: filing.id))

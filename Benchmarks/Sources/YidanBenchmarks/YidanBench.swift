@@ -9,7 +9,7 @@ import Foundation
 struct YidanBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "yidan-bench",
-        abstract: "Measure yidan: map, ingest, memory, accept (group commit), dispatch.",
+        abstract: "Measure yidan: map, ingest, memory, accept (group commit), dispatch, trace.",
         discussion: """
         Build in release mode for figures worth recording (see Benchmarks/README.md); \
         --short runs every benchmark on a few hundred orders so CI can check they still run.
@@ -23,7 +23,7 @@ struct YidanBench: AsyncParsableCommand {
     )
 
     enum Benchmark: String, CaseIterable, ExpressibleByArgument {
-        case map, ingest, memory, accept, dispatch
+        case map, ingest, memory, accept, dispatch, trace
     }
 
     @Flag(name: .long, help: "Small counts (seconds, for CI): checks the suite runs, figures are not comparable.")
@@ -37,6 +37,9 @@ struct YidanBench: AsyncParsableCommand {
 
     @Option(name: .long, help: "Orders for the memory benchmark (default 1000000, --short 2000).")
     var memoryOrders: Int?
+
+    @Option(name: .long, help: "Events in the store for the trace benchmark (default 1000000, --short 2000).")
+    var traceEvents: Int?
 
     @Option(name: .long, help: "The yidan executable the memory benchmark runs (default: the one beside yidan-bench).")
     var yidan: String?
@@ -67,6 +70,11 @@ struct YidanBench: AsyncParsableCommand {
                 try await AcceptBenchmark(count: short ? 320 : 20_000, submitters: 32).run(into: report)
             case .dispatch:
                 try await DispatchBenchmark(count: short ? 60 : 3_000).run(into: report)
+            case .trace:
+                try await TraceBenchmark(
+                    count: traceEvents ?? (short ? 2_000 : 1_000_000),
+                    yidan: yidan.map { URL(fileURLWithPath: $0) } ?? BenchPaths.yidanExecutable
+                ).run(into: report)
             }
         }
         if let json {

@@ -1,0 +1,58 @@
+public import Foundation
+import PostgresNIO
+import YidanCore
+public import YidanStore
+
+extension PostgresFilingStore: PersonalDataResealing {
+    /// Rows re-sealed per transaction: short transactions, so workers sharing
+    /// the database keep accepting and delivering while a key rotation runs.
+    static let resealBatch = 500
+
+    public func resealPersonalData(
+        _ transform: @escaping @Sendable (_ table: PersonalDataTable, _ rowID: String, _ stored: Data) throws -> Data?
+    ) async throws -> Int {
+        var changed = 0
+        changed += try await reseal(table: .order, sqlTable: "orders", key: "order_no", column: "order_json", transform)
+        changed += try await reseal(table: .filing, sqlTable: "filings", key: "id", column: "payload", transform)
+        return changed
+    }
+
+    /// Walks the table in key order, one locked batch per transaction.
+    /// Pruned values (empty bytes) are left empty: there is nothing to seal.
+    private func reseal(
+        table: PersonalDataTable, sqlTable: String, key: String, column: String,
+        _ transform: @escaping @Sendable (PersonalDataTable, String, Data) throws -> Data?
+    ) async throws -> Int {
+        var after = ""
+        var changed = 0
+        while true {
+            let cursor = after
+            let (count, last, more) = try await transaction("re-sealing personal data") { connection -> (Int, String, Bool) in
+                // Table and column names are constants of this file: safe to splice.
+                let rows = try await connection.query(
+                    """
+                    SELECT \(unescaped: key), \(unescaped: column) FROM \(unescaped: sqlTable)
+                    WHERE \(unescaped: key) > \(cursor) ORDER BY \(unescaped: key) LIMIT \(Self.resealBatch) FOR UPDATE
+                    """,
+                    logger: logger
+                ).collect()
+                var count = 0
+                var last = cursor
+                for row in rows {
+                    let (id, stored) = try row.decode((String, Data).self)
+                    last = id
+                    guard !stored.isEmpty, let replacement = try transform(table, id, stored) else { continue }
+                    try await connection.query(
+                        "UPDATE \(unescaped: sqlTable) SET \(unescaped: column) = \(replacement) WHERE \(unescaped: key) = \(id)",
+                        logger: logger
+                    )
+                    count += 1
+                }
+                return (count, last, rows.count == Self.resealBatch)
+            }
+            changed += count
+            after = last
+            if !more { return changed }
+        }
+    }
+}
