@@ -77,14 +77,30 @@ public struct DataKeyRing: Sendable {
         return try read(defaultFile)
     }
 
-    /// Writes a key file holding one new key, readable by its owner only.
+    /// Writes a key file holding one new key, readable by its owner only —
+    /// unless another process created it first, whose key then stands.
+    ///
+    /// Two processes opening a new store at once (`yidan run` beside
+    /// `yidan submit`) must not each write a key: the loser's data would be
+    /// sealed with a key nobody keeps. The key is written to a private
+    /// temporary file and hard-linked into place, which fails if the name
+    /// exists, so readers see a whole file or none and the first key wins.
     public static func create(at url: URL, id: String = "k1") throws {
         let text = "# yidan data key: keep it out of backups of the database\n\(newKeyLine(id: id))\n"
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString)")
         let created = FileManager.default.createFile(
-            atPath: url.path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]
+            atPath: temporary.path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]
         )
         guard created else {
             throw YidanError(.configuration, "cannot create the data key file \(url.path)")
+        }
+        defer { try? FileManager.default.removeItem(at: temporary) }
+        do {
+            try FileManager.default.linkItem(at: temporary, to: url)
+        } catch where FileManager.default.fileExists(atPath: url.path) {
+            // Another process put its key there first: use that one.
+        } catch {
+            throw YidanError(.configuration, "cannot create the data key file \(url.path)", cause: error)
         }
     }
 

@@ -111,3 +111,34 @@ struct SealedStoreTests {
         #expect(throws: YidanError.self) { try DataKeyRing(lines: "k1:bm90IDMyIGJ5dGVz", source: "test") }
     }
 }
+
+@Suite("DataKeyRing: a new key file is created once")
+struct DataKeyCreationTests {
+    @Test("many openers racing on a new store agree on one key; an existing key file is never replaced")
+    func firstKeyWins() async throws {
+        let folder = try TemporaryStoreFolder()
+        let file = folder.folder.appendingPathComponent("race.key")
+        // Each racer seals a value with the key it loaded.
+        let sealed = try await withThrowingTaskGroup(of: Data.self) { group in
+            for index in 0..<16 {
+                group.addTask {
+                    let ring = try DataKeyRing.load(defaultFile: file, environment: [:])
+                    return try PersonalDataSealer(keys: ring).seal(Data("value \(index)".utf8), context: "order:A")
+                }
+            }
+            var values: [Data] = []
+            for try await value in group { values.append(value) }
+            return values
+        }
+        // Every value opens with the one key the file holds afterwards.
+        let kept = PersonalDataSealer(keys: try DataKeyRing.load(defaultFile: file, environment: [:]))
+        for value in sealed {
+            #expect(throws: Never.self) { try kept.open(value, context: "order:A") }
+        }
+        let before = try String(contentsOf: file, encoding: .utf8)
+        try DataKeyRing.create(at: file, id: "k2")
+        #expect(try String(contentsOf: file, encoding: .utf8) == before)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder.folder.path).filter { $0.hasPrefix(".race.key.") }
+        #expect(leftovers.isEmpty)
+    }
+}
