@@ -1,7 +1,6 @@
 public import Foundation
 public import YidanCore
 public import YidanStore
-import Crypto
 import YidanIngest
 public import YidanMapping
 public import YidanSigning
@@ -170,7 +169,7 @@ public struct OrderIntake: Sendable {
     /// Lower-case hex SHA-256 of the exact bytes sent: the same content always
     /// has the same key, and different content can never share one.
     public static func idempotencyKey(_ payload: Data) -> String {
-        Hex.lowercase(SHA256.hash(data: payload))
+        AuditEntry.digest(payload)
     }
 
     /// The allowance is kept per buyer ID number; the number itself is never a key.

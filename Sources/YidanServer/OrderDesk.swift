@@ -1,5 +1,4 @@
 public import Foundation
-import Crypto
 public import YidanCore
 public import YidanIngest
 public import YidanRouter
@@ -39,7 +38,7 @@ public struct OrderDesk: Sendable {
             throw APIError.badRequest("Idempotency-Key must be 1 to 255 characters", field: "Idempotency-Key")
         }
         let holder = "\(principal.role.rawValue):\(principal.subject)"
-        let digest = APIKey.hex(Array(SHA256.hash(data: Data("POST /v1/orders\n".utf8) + body)))
+        let digest = AuditEntry.digest(Data("POST /v1/orders\n".utf8) + body)
         if let first = try await store.idempotencyRecord(key: idempotencyKey, merchant: holder) {
             return try Self.replay(first, digest: digest)
         }

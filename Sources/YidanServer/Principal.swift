@@ -1,7 +1,6 @@
 import Foundation
-import Crypto
-import YidanCore
 public import YidanStore
+import YidanCore
 
 /// The holder of an API key, as the key store describes it.
 public struct Principal: Sendable, Equatable {
@@ -52,16 +51,12 @@ public enum APIKey {
     public static func generate() -> String {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        return "yd_" + hex(bytes)
+        return "yd_" + Hex.lowercase(bytes)
     }
 
     /// Lower-case hex SHA-256 of the key's bytes: what the store keeps. A key has
     /// 256 random bits, so a plain hash (no salt, no stretching) cannot be reversed.
     public static func hash(_ key: String) -> String {
-        hex(Array(SHA256.hash(data: Data(key.utf8))))
-    }
-
-    static func hex(_ bytes: [UInt8]) -> String {
-        Hex.lowercase(bytes)
+        AuditEntry.digest(Data(key.utf8))
     }
 }

@@ -72,7 +72,8 @@ extension SealedFilingStore {
         }
         let sealer = self.sealer
         return try await resealing.resealPersonalData { table, rowID, stored in
-            if PersonalDataSealer.keyID(of: stored) == sealer.keys.current.id { return nil }
+            // Pruned values (empty bytes) stay empty: there is nothing to seal.
+            if stored.isEmpty || PersonalDataSealer.keyID(of: stored) == sealer.keys.current.id { return nil }
             let context = table == .order ? Self.orderContext(rowID) : Self.filingContext(rowID)
             let plain = try sealer.open(stored, context: context)
             return try sealer.seal(plain, context: context)

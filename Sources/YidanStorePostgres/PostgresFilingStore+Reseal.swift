@@ -18,7 +18,6 @@ extension PostgresFilingStore: PersonalDataResealing {
     }
 
     /// Walks the table in key order, one locked batch per transaction.
-    /// Pruned values (empty bytes) are left empty: there is nothing to seal.
     private func reseal(
         table: PersonalDataTable, sqlTable: String, key: String, column: String,
         _ transform: @escaping @Sendable (PersonalDataTable, String, Data) throws -> Data?
@@ -41,7 +40,7 @@ extension PostgresFilingStore: PersonalDataResealing {
                 for row in rows {
                     let (id, stored) = try row.decode((String, Data).self)
                     last = id
-                    guard !stored.isEmpty, let replacement = try transform(table, id, stored) else { continue }
+                    guard let replacement = try transform(table, id, stored) else { continue }
                     try await connection.query(
                         "UPDATE \(unescaped: sqlTable) SET \(unescaped: column) = \(replacement) WHERE \(unescaped: key) = \(id)",
                         logger: logger
