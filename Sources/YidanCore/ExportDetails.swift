@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// What an export order needs beyond the fields it shares with an import:
 /// the facts of the CEB603 export inventory (and the CEB403/505 extras) that

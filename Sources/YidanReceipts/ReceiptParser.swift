@@ -1,5 +1,5 @@
 public import Foundation
-public import YidanCore
+import YidanCore
 public import YidanStore
 import YidanXML
 

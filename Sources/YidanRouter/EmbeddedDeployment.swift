@@ -1,6 +1,6 @@
-public import Foundation
+import Foundation
 public import Logging
-public import ServiceLifecycle
+import ServiceLifecycle
 public import YidanCore
 public import YidanSimulator
 import Synchronization

@@ -1,6 +1,6 @@
 public import Foundation
 public import YidanCore
-public import YidanStore
+import YidanStore
 import YidanIngest
 import YidanMapping
 import YidanSigning

@@ -1,6 +1,6 @@
 public import Foundation
 import Crypto
-public import YidanCore
+import YidanCore
 
 /// The keys that encrypt personal data at rest (AES-256-GCM).
 ///

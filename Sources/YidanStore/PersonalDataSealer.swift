@@ -1,6 +1,6 @@
 public import Foundation
 import Crypto
-public import YidanCore
+import YidanCore
 
 /// Seals and opens the stored values that hold personal data: an order's
 /// JSON (buyer name, ID number, phone, consignee address) and a filing's

@@ -1,6 +1,6 @@
 public import Foundation
 import GRDB
-public import YidanCore
+import YidanCore
 
 extension SQLiteFilingStore {
     /// Adds an order's later filings (amend, cancel, return, reversals) and

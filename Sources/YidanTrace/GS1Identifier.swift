@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// GS1 keys in the two spellings EPCIS documents use — EPC URNs
 /// (`urn:epc:id:sgtin:0614141.107346.2017`) and GS1 Digital Link URIs

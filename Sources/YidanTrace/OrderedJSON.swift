@@ -1,5 +1,5 @@
 public import Foundation
-public import YidanCore
+import YidanCore
 
 /// A JSON value that keeps its keys in document order and its numbers as
 /// written. The event hash depends on both (a business transaction's `type`

@@ -1,7 +1,7 @@
 import Crypto
-public import Foundation
+import Foundation
 import GRDB
-public import YidanCore
+import YidanCore
 
 /// Tamper evidence: per product, each event's link holds the previous link's
 /// hash, and each link's own hash covers that and the event's hash id. The

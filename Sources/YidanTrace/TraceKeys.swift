@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// What the trace index files an event under, and how a consumer's ID maps to it.
 ///

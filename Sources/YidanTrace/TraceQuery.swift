@@ -1,6 +1,6 @@
 public import Foundation
 import GRDB
-public import YidanCore
+import YidanCore
 
 /// EPCIS-style query filters; all given filters must hold.
 public struct TraceQuery: Sendable, Equatable {

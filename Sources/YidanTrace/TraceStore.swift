@@ -1,7 +1,7 @@
 import Crypto
 public import Foundation
 import GRDB
-public import YidanCore
+import YidanCore
 
 /// The provenance store: EPCIS events in the same SQLite file as the filings
 /// (its own connection pool and its own `trace-v1-…` migration steps), indexed

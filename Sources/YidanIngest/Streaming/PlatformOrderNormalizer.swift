@@ -1,4 +1,4 @@
-public import YidanCore
+import YidanCore
 
 /// Platform payloads (Shopify, WooCommerce, … as `Mappings/platforms/*.yaml`
 /// describe them) → `PlatformRegistry.extract` → `OrderAssembler.assemble`
