@@ -169,12 +169,14 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Child processes for tests and benchmarks, without Foundation.Process (see ChildProcess.swift).
+        .target(name: "YidanChildProcess", swiftSettings: swiftSettings),
         // The benchmark suite (release build): `swift run -c release yidan-bench`.
         .executableTarget(
             name: "YidanBenchmarks",
             dependencies: [
                 "YidanCore", "YidanIngest", "YidanMapping", "YidanSigning", "YidanXML", "YidanStore", "YidanRates",
-                "YidanDispatch", "YidanRouter", "YidanSimulator", "YidanTrace",
+                "YidanDispatch", "YidanRouter", "YidanSimulator", "YidanTrace", "YidanChildProcess",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -183,9 +185,9 @@ let package = Package(
         ),
 
         .testTarget(name: "YidanCoreTests", dependencies: ["YidanCore"]),
-        .testTarget(name: "YidanXMLTests", dependencies: ["YidanXML", "YidanCore"]),
-        .testTarget(name: "YidanSigningTests", dependencies: ["YidanSigning", "YidanXML", "YidanCore", "YidanMapping", "YidanIngest"]),
-        .testTarget(name: "YidanIngestTests", dependencies: ["YidanIngest", "YidanCore"]),
+        .testTarget(name: "YidanXMLTests", dependencies: ["YidanChildProcess", "YidanXML", "YidanCore"]),
+        .testTarget(name: "YidanSigningTests", dependencies: ["YidanChildProcess", "YidanSigning", "YidanXML", "YidanCore", "YidanMapping", "YidanIngest"]),
+        .testTarget(name: "YidanIngestTests", dependencies: ["YidanChildProcess", "YidanIngest", "YidanCore"]),
         .testTarget(name: "YidanRatesTests", dependencies: ["YidanRates", "YidanCore"]),
         .testTarget(
             name: "YidanPlatformTests",
@@ -196,7 +198,7 @@ let package = Package(
             dependencies: ["YidanMapping", "YidanIngest", "YidanCore", "YidanXML", "YidanSigning", "YidanRates"],
             exclude: ["Golden"]
         ),
-        .testTarget(name: "YidanStoreTests", dependencies: ["YidanStore", "YidanCore"]),
+        .testTarget(name: "YidanStoreTests", dependencies: ["YidanChildProcess", "YidanStore", "YidanCore"]),
         .testTarget(name: "YidanReceiptsTests", dependencies: ["YidanReceipts", "YidanStore", "YidanCore", "YidanXML", "YidanIngest"]),
         .testTarget(
             name: "YidanDispatchTests",
@@ -212,7 +214,7 @@ let package = Package(
         ),
         .testTarget(
             name: "YidanEndToEndTests",
-            dependencies: ["yidan", "YidanRouter", "YidanSimulator", "YidanStore", "YidanIngest", "YidanCore", "YidanRates"]
+            dependencies: ["yidan", "YidanChildProcess", "YidanRouter", "YidanSimulator", "YidanStore", "YidanIngest", "YidanCore", "YidanRates"]
         ),
         .testTarget(
             name: "YidanStorePostgresTests",
@@ -220,12 +222,13 @@ let package = Package(
         ),
         .testTarget(
             name: "YidanTraceTests",
-            dependencies: ["YidanTrace", "YidanCore", "YidanXML"]
+            dependencies: ["YidanTrace", "YidanChildProcess", "YidanCore", "YidanXML"]
         ),
         .testTarget(
             name: "YidanServerTests",
             dependencies: [
                 "YidanServer", "YidanRouter", "YidanStore", "YidanTrace", "YidanCore", "YidanSimulator", "YidanIngest",
+                "YidanChildProcess",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),

@@ -54,7 +54,7 @@ import YidanStore
         first.kill(SIGKILL)
         await first.waitForExit()
         #expect(midFlight, "the first run never reached the gateway: \(first.stderr)")
-        #expect(first.process.terminationReason == .uncaughtSignal)
+        #expect(first.endedBySignal)
         let appliedBeforeCrash = await simulator.stats().messagesAccepted
         #expect(appliedBeforeCrash < customs.count, "the kill came too late to test anything")
 
@@ -90,6 +90,6 @@ import YidanStore
         let duplicates = stats.duplicatesRecognised + stats.authorities.values.reduce(0) { $0 + $1.duplicatesRecognised }
         #expect(duplicates >= 1, "no filing was in flight at the kill")
         // The graceful stop of the second run exited cleanly.
-        #expect(second.process.terminationStatus == 0, "run-2 stderr: \(second.stderr)")
+        #expect(second.terminationStatus == 0, "run-2 stderr: \(second.stderr)")
     }
 }

@@ -3,6 +3,7 @@ import Testing
 import YidanCore
 import YidanIngest
 import YidanStore
+import YidanChildProcess
 
 /// The broker's desk in the CLI, through the built `yidan` binary: list
 /// filters and paging, receipts import, the explained history, retry rules,
@@ -160,17 +161,9 @@ import YidanStore
 
         // watch in a pseudo-terminal: a coloured table, the refusal in red.
         let binary = try Harness.yidanBinary().path
-        let script = Process()
-        script.executableURL = URL(fileURLWithPath: "/usr/bin/script")
-        script.arguments = ["-qec", "\(binary) watch --once --store \(storePath)", "/dev/null"]
-        script.currentDirectoryURL = folder
-        let output = Pipe()
-        script.standardOutput = output
-        script.standardInput = FileHandle.nullDevice
-        try script.run()
-        let screen = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        script.waitUntilExit()
-        #expect(script.terminationStatus == 0, "\(screen)")
+        let script = try ChildProcess.run("/usr/bin/script", ["-qec", "\(binary) watch --once --store \(storePath)", "/dev/null"], directory: folder.path)
+        let screen = script.stdout
+        #expect(script.status == 0, "\(screen)")
         #expect(screen.contains("yidan watch"))
         #expect(screen.contains("\u{1B}[31m\(order.orderNo)"), "the rejected row is red")
         #expect(screen.contains("customs"))

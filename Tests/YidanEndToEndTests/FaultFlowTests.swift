@@ -165,7 +165,7 @@ import YidanStore
         for child in children { try child.start() }
         for child in children { await child.waitForExit() }
         for child in children {
-            #expect(child.process.terminationStatus == 0, "\(child.process.arguments ?? []): \(child.stderr.suffix(500))")
+            #expect(child.terminationStatus == 0, "\(child.arguments): \(child.stderr.suffix(500))")
         }
         let reader = try SQLiteFilingStore(path: store)
         let filings = try await Harness.allFilings(reader)

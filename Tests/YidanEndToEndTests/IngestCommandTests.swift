@@ -98,13 +98,12 @@ import YidanStore
         let store = folder.appendingPathComponent("s.sqlite").path
         let orders = try IngestInput.variants(3, from: 200)
         let child = try YidanProcess(arguments: ["ingest", "-", "--store", store], folder: folder, name: "stdin")
-        let pipe = Pipe()
-        child.process.standardInput = pipe
-        try child.start()
-        try pipe.fileHandleForWriting.write(contentsOf: Data((orders.map(IngestInput.line).joined(separator: "\n") + "\n").utf8))
-        try pipe.fileHandleForWriting.close()
+        try child.start(stdin: .pipe)
+        let input = try #require(child.standardInput)
+        try input.write(contentsOf: Data((orders.map(IngestInput.line).joined(separator: "\n") + "\n").utf8))
+        try input.close()
         await child.waitForExit()
-        #expect(child.process.terminationStatus == 0, "\(child.stderr)")
+        #expect(child.terminationStatus == 0, "\(child.stderr)")
         #expect(child.stdout.contains("3 accepted"))
         #expect(try await Harness.allFilings(SQLiteFilingStore(path: store)).count == 3 * OrderIntake.importFilings.count)
 
@@ -163,14 +162,12 @@ import YidanStore
                         "--progress", "lines", "--progress-every", "10000"],
             folder: folder, name: "memory"
         )
-        let pipe = Pipe()
-        child.process.standardInput = pipe
-        try child.start()
+        try child.start(stdin: .pipe)
         let template = IngestInput.line(try IngestInput.fixture(2).setting("/orderNo", "@ORDER@").setting("/buyer/idNumber", "@ID@"))
         // Cut once, so the feeder only concatenates (it shares the 2 cores with the child).
         let pieces = template.components(separatedBy: "@ORDER@").flatMap { $0.components(separatedBy: "@ID@") }
         try #require(pieces.count == 3)
-        let writer = pipe.fileHandleForWriting
+        let writer = try #require(child.standardInput)
         let started = ContinuousClock.now
         let feeder = Thread {
             for block in 0..<100 {
@@ -185,7 +182,7 @@ import YidanStore
         feeder.start()
         await child.waitForExit()
         print("100,000 orders validated in \(ContinuousClock.now - started)")
-        #expect(child.process.terminationStatus == 0, "\(child.stderr.suffix(2000))")
+        #expect(child.terminationStatus == 0, "\(child.stderr.suffix(2000))")
         #expect(child.stdout.contains("validated 100000 orders"))
         let memory = IngestInput.memoryByOrders(child.stderr)
         // Lines come every 10,000 orders or every few seconds, whichever is first, so

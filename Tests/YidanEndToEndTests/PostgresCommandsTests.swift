@@ -41,7 +41,7 @@ import YidanStorePostgres
                 )
                 try child.start()
                 await child.waitForExit()
-                return (child.process.terminationStatus, child.stdout, child.stderr)
+                return (child.terminationStatus, child.stdout, child.stderr)
             }
             let submitted = try await yidan(["submit"] + fixtures.map(\.path), "submit")
             try #require(submitted.status == 0, "\(submitted.stderr)")

@@ -4,6 +4,7 @@ import YidanCore
 import YidanIngest
 import YidanSimulator
 import YidanStore
+import YidanChildProcess
 
 /// Personal data at rest, the audit trail and key rotation, through the
 /// built `yidan` binary: an order filed to release, its record exported for
@@ -86,15 +87,11 @@ import YidanStore
         #expect(try Data(contentsOf: again.appendingPathComponent("order.json")) == exportedOrder)
 
         // Someone edits one entry of the trail with another SQLite client: verify names it and exits 65.
-        let edit = Process()
-        edit.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        edit.arguments = ["python3", "-c", """
+        let edit = try ChildProcess.run("/usr/bin/env", ["python3", "-c", """
             import sqlite3, sys
             c = sqlite3.connect(sys.argv[1]); c.execute("UPDATE audit_trail SET detail = 'CEB311 declare (edited)' WHERE seq = 1"); c.commit()
-            """, storePath]
-        try edit.run()
-        edit.waitUntilExit()
-        #expect(edit.terminationStatus == 0)
+            """, storePath])
+        #expect(edit.status == 0, "\(edit.stderr)")
         let broken = try await YidanProcess.run(["audit", "verify", "--store", storePath], folder: folder, name: "verify2")
         #expect(broken.status == 65, "\(broken.stdout)")
         #expect(broken.stderr.contains("broken at entry 1"), "\(broken.stderr)")

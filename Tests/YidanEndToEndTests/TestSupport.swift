@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import YidanChildProcess
 import YidanCore
 import YidanStore
 
@@ -68,45 +69,53 @@ enum Harness {
 
 /// A `yidan` child process with its output captured to files.
 final class YidanProcess {
-    let process = Process()
+    let arguments: [String]
+    let folder: URL
+    let environment: [String: String]
     let stdoutURL: URL
     let stderrURL: URL
+    private(set) var child: ChildProcess?
 
     init(arguments: [String], folder: URL, name: String, environment extra: [String: String] = [:]) throws {
-        process.executableURL = try Harness.yidanBinary()
-        process.arguments = arguments
-        process.currentDirectoryURL = folder
+        self.arguments = arguments
+        self.folder = folder
         var environment = ProcessInfo.processInfo.environment
         environment["YIDAN_MAPPINGS"] = Harness.mappings.path
         for (key, value) in extra { environment[key] = value }
-        process.environment = environment
+        self.environment = environment
         stdoutURL = folder.appendingPathComponent("\(name).out")
         stderrURL = folder.appendingPathComponent("\(name).err")
-        FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
-        FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
-        process.standardError = try FileHandle(forWritingTo: stderrURL)
-        process.standardInput = FileHandle.nullDevice
     }
 
-    func start() throws { try process.run() }
+    /// Starts the child; with `.pipe`, `standardInput` is its stdin.
+    func start(stdin: ChildProcess.Input = .empty) throws {
+        child = try ChildProcess(
+            try Harness.yidanBinary().path, arguments, environment: environment, directory: folder.path,
+            stdin: stdin, stdout: .file(stdoutURL.path), stderr: .file(stderrURL.path)
+        )
+    }
+
+    var standardInput: FileHandle? { child?.standardInput }
 
     /// Runs to completion and returns the exit status with both outputs.
     static func run(_ arguments: [String], folder: URL, name: String) async throws -> (status: Int32, stdout: String, stderr: String) {
         let child = try YidanProcess(arguments: arguments, folder: folder, name: name)
         try child.start()
         await child.waitForExit()
-        return (child.process.terminationStatus, child.stdout, child.stderr)
+        return (child.terminationStatus, child.stdout, child.stderr)
     }
 
     func waitForExit() async {
-        while process.isRunning {
-            try? await Task.sleep(for: .milliseconds(20))
-        }
+        await child?.waitForExit()
     }
 
+    /// The exit status (128 + signal when a signal ended it); -1 before it ends.
+    var terminationStatus: Int32 { child?.status ?? -1 }
+    /// Whether a signal (not an exit) ended the child.
+    var endedBySignal: Bool { child?.terminatingSignal != nil }
+
     func kill(_ signal: Int32) {
-        if process.isRunning { Glibc.kill(process.processIdentifier, signal) }
+        child?.send(signal)
     }
 
     var stdout: String { (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? "" }

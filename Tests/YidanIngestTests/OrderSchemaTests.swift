@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import YidanCore
 import YidanIngest
+import YidanChildProcess
 
 /// The JSON Schema documents the same format the decoder reads: every valid
 /// fixture passes both, and the invalid ones fail both. Validation runs the
@@ -40,19 +41,12 @@ import YidanIngest
                 else:
                     print("OK", path)
             """
-        let process = Process()
-        process.executableURL = python
-        process.arguments = ["-c", script, OrderFixtures.schema.path] + files.map(\.path)
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let process = try ChildProcess.run(python.path, ["-c", script, OrderFixtures.schema.path] + files.map(\.path))
+        let output = process.stdout + process.stderr
         guard !output.contains("NO-JSONSCHEMA") else {
             throw YidanError(.configuration, "python3 has no jsonschema package: pip install jsonschema")
         }
-        guard process.terminationStatus == 0 else {
+        guard process.status == 0 else {
             throw YidanError(.configuration, "schema validation script failed: \(output)")
         }
         var results: [String: SchemaResult] = [:]

@@ -3,6 +3,7 @@ import Testing
 import YidanCore
 import YidanRouter
 import YidanServer
+import YidanChildProcess
 
 @Suite("broker API: filings, retry, stream, receipts, metrics")
 struct BrokerAPITests {
@@ -54,14 +55,15 @@ struct BrokerAPITests {
     @Test("the stream sends every status move as a server-sent event, read by curl over loopback")
     func stream() async throws {
         let harness = try await ServerHarness.start("broker-stream")
-        let curl = Process()
-        curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        curl.arguments = ["-sN", "-H", "Authorization: Bearer \(harness.key("brokerA"))", harness.baseURL.appendingPathComponent("v1/stream").absoluteString]
         let output = harness.folder.appendingPathComponent("stream.txt")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
-        curl.standardOutput = try FileHandle(forWritingTo: output)
-        try curl.run()
-        defer { curl.terminate() }
+        let curl = try ChildProcess(
+            "/usr/bin/curl", ["-sN", "-H", "Authorization: Bearer \(harness.key("brokerA"))", harness.baseURL.appendingPathComponent("v1/stream").absoluteString],
+            stdout: .file(output.path)
+        )
+        defer {
+            curl.send(SIGTERM)
+            curl.waitUntilExit()
+        }
         func received() -> String { (try? String(contentsOf: output, encoding: .utf8)) ?? "" }
         #expect(await ServerHarness.eventually { received().contains(": stream after") })
 
@@ -85,14 +87,15 @@ struct BrokerAPITests {
     @Test("the stream shows moves made through another handle on the same store (another process's writes)")
     func streamAcrossProcesses() async throws {
         let harness = try await ServerHarness.start("broker-stream-other")
-        let curl = Process()
-        curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        curl.arguments = ["-sN", "-H", "Authorization: Bearer \(harness.key("admin"))", harness.baseURL.appendingPathComponent("v1/stream").absoluteString]
         let output = harness.folder.appendingPathComponent("stream-other.txt")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
-        curl.standardOutput = try FileHandle(forWritingTo: output)
-        try curl.run()
-        defer { curl.terminate() }
+        let curl = try ChildProcess(
+            "/usr/bin/curl", ["-sN", "-H", "Authorization: Bearer \(harness.key("admin"))", harness.baseURL.appendingPathComponent("v1/stream").absoluteString],
+            stdout: .file(output.path)
+        )
+        defer {
+            curl.send(SIGTERM)
+            curl.waitUntilExit()
+        }
         func received() -> String { (try? String(contentsOf: output, encoding: .utf8)) ?? "" }
         #expect(await ServerHarness.eventually { received().contains(": stream after") })
         // A second environment on the same SQLite file, as `yidan submit` in another process opens it.

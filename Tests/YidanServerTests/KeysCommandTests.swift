@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import YidanServer
 import YidanStore
+import YidanChildProcess
 
 /// `yidan keys`, the real binary on the server's store: the key printed once
 /// works against the running server, only its hash is stored, and a revoked
@@ -21,16 +22,8 @@ struct KeysCommandTests {
     }
 
     static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = try yidan()
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let process = try ChildProcess.run(try yidan().path, arguments)
+        return (process.status, process.stdout)
     }
 
     @Test("keys add prints a key once that the server accepts; keys revoke ends it")

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import YidanSigning
 import YidanXML
+import YidanChildProcess
 
 enum SigningTestSupport {
     static let packageRoot = URL(fileURLWithPath: #filePath)
@@ -50,16 +51,8 @@ enum SigningTestSupport {
         guard let tool = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
             return nil
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+        let process = try ChildProcess.run(tool, arguments)
+        return (process.status, process.stdout + process.stderr)
     }
 
     /// A second, throw-away RSA 2048 key made with openssl, for mismatch tests.

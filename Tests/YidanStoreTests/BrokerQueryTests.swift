@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import YidanCore
 @testable import YidanStore
+import YidanChildProcess
 
 @Suite("SQLiteFilingStore: the broker's filtered, paged filing list")
 struct BrokerQueryTests {
@@ -160,12 +161,10 @@ struct BrokerQueryTests {
 
 /// Runs several SQL statements in one committed script with Python's sqlite3 (a connection that shares nothing with the store's).
 func sqliteScriptInChildProcess(path: String, script: String) throws {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-    process.arguments = ["-c", "import sqlite3, sys\nc = sqlite3.connect(sys.argv[1])\nc.executescript(sys.argv[2])\nc.commit()", path, script]
-    try process.run()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-        throw YidanError(.store, "sqlite script failed with status \(process.terminationStatus)")
+    let process = try ChildProcess.run(
+        "/usr/bin/python3", ["-c", "import sqlite3, sys\nc = sqlite3.connect(sys.argv[1])\nc.executescript(sys.argv[2])\nc.commit()", path, script]
+    )
+    guard process.status == 0 else {
+        throw YidanError(.store, "sqlite script failed with status \(process.status): \(process.stderr)")
     }
 }

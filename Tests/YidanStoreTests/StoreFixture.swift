@@ -1,6 +1,7 @@
 import Foundation
 import YidanCore
 @testable import YidanStore
+import YidanChildProcess
 
 /// A real SQLite file in a fresh temporary folder, removed when the test ends.
 struct TemporaryStoreFolder: ~Copyable {
@@ -77,19 +78,12 @@ enum Fixture {
 /// Runs a query with Python's sqlite3 in a separate process: a connection
 /// that shares nothing with the store's, reading only what is on disk.
 func sqliteInChildProcess(path: String, query: String) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
     let script = """
         import sqlite3, sys
         connection = sqlite3.connect(sys.argv[1])
         for row in connection.execute(sys.argv[2]):
             print("|".join("" if v is None else str(v) for v in row))
         """
-    process.arguments = ["-c", script, path, query]
-    let output = Pipe()
-    process.standardOutput = output
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    let process = try ChildProcess.run("/usr/bin/python3", ["-c", script, path, query])
+    return process.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
 }

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import YidanCore
 @testable import YidanTrace
+import YidanChildProcess
 
 enum TraceFixtures {
     static let packageRoot = URL(fileURLWithPath: #filePath)
@@ -71,20 +72,14 @@ enum ReferenceHashTool {
         defer { try? FileManager.default.removeItem(at: folder) }
         let script = folder.appendingPathComponent("driver.py")
         try driver.write(to: script, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = python
-        process.arguments = [script.path, TraceFixtures.examples.appendingPathComponent("epcis-context.jsonld").path] + files.map(\.path)
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0,
+        let process = try ChildProcess.run(
+            python.path, [script.path, TraceFixtures.examples.appendingPathComponent("epcis-context.jsonld").path] + files.map(\.path)
+        )
+        let data = process.stdoutData
+        let errorText = process.stderr
+        guard process.status == 0,
               let object = try JSONSerialization.jsonObject(with: data) as? [String: [String: [String]]] else {
-            throw YidanError(.configuration, "reference hash tool failed (\(process.terminationStatus)): \(errorText.suffix(800))")
+            throw YidanError(.configuration, "reference hash tool failed (\(process.status)): \(errorText.suffix(800))")
         }
         return object.mapValues { ($0["hashes"] ?? [], $0["prehashes"] ?? []) }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import YidanChildProcess
 
 /// Paths and helpers shared by the YidanXML tests.
 enum XMLTestSupport {
@@ -30,17 +31,7 @@ enum XMLTestSupport {
         guard let tool = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
             return nil
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        let output = Pipe()
-        let error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, outputData, errorData)
+        let process = try ChildProcess.run(tool, arguments)
+        return (process.status, process.stdoutData, process.stderrData)
     }
 }

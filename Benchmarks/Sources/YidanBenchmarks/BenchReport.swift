@@ -1,4 +1,5 @@
 import Foundation
+import YidanChildProcess
 
 /// One measured figure: a name, a value and its unit, with what it was measured over.
 struct Figure: Sendable {
@@ -63,17 +64,8 @@ struct MachineFacts: Sendable {
     }
 
     private static func run(_ arguments: [String]) -> String? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return nil }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { return nil }
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let process = try? ChildProcess.run("/usr/bin/env", arguments), process.status == 0 else { return nil }
+        return process.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
 

@@ -5,6 +5,7 @@ import YidanMapping
 import YidanRouter
 import YidanSimulator
 import YidanStore
+import YidanChildProcess
 
 /// Dispatch: a full outbox delivered to the built-in simulator over loopback
 /// HTTP through libcurl, each delivery recorded durably (attempt + status), by
@@ -100,16 +101,7 @@ struct DispatchBenchmark {
             wrk.headers["Content-Type"] = "application/xml; charset=utf-8"
             wrk.headers["Idempotency-Key"] = "\(key)"
             """.write(to: script, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/wrk")
-        process.arguments = ["-t2", "-c32", "-d\(count < 600 ? 1 : 5)s", "-s", script.path, url]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
+        let text = try ChildProcess.run("/usr/bin/wrk", ["-t2", "-c32", "-d\(count < 600 ? 1 : 5)s", "-s", script.path, url]).stdout
         if text.contains("Non-2xx") { print("note: wrk saw non-2xx replies:\n\(text)") }
         for line in text.split(separator: "\n") where line.hasPrefix("Requests/sec:") {
             if let value = Double(line.dropFirst("Requests/sec:".count).trimmingCharacters(in: .whitespaces)) { return value }

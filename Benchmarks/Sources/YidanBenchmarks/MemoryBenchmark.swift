@@ -1,6 +1,7 @@
 import Foundation
 import YidanCore
 import YidanIngest
+import YidanChildProcess
 
 /// Memory: peak RSS of `yidan ingest` (the executable built beside this one)
 /// over generated JSON Lines orders in a temporary file, measured by
@@ -80,18 +81,10 @@ struct MemoryBenchmark {
 
     /// Runs the command under `/usr/bin/time -v` and returns its maximum resident set size in KiB.
     private func peakRSS(_ executable: URL, _ arguments: [String]) throws -> Int {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/time")
-        process.arguments = ["-v", executable.path] + arguments
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let data = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0 else {
-            throw BenchError("yidan \(arguments.prefix(3).joined(separator: " ")) exited \(process.terminationStatus): \(text.suffix(600))")
+        let process = try ChildProcess.run("/usr/bin/time", ["-v", executable.path] + arguments)
+        let text = process.stderr
+        guard process.status == 0 else {
+            throw BenchError("yidan \(arguments.prefix(3).joined(separator: " ")) exited \(process.status): \(text.suffix(600))")
         }
         for line in text.split(separator: "\n") where line.contains("Maximum resident set size") {
             if let value = line.split(separator: ":").last.flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) {

@@ -1,6 +1,7 @@
 import Foundation
 import YidanCore
 import YidanTrace
+import YidanChildProcess
 
 /// Trace: `yidan trace SKU` on a store holding `count` EPCIS events.
 ///
@@ -65,17 +66,12 @@ struct TraceBenchmark {
 
         var command: [Double] = []
         for probe in 0..<10 {
-            let process = Process()
-            process.executableURL = yidan
-            process.arguments = ["trace", "SKU-\((probe * 31) % skus)", "--store", path, "--mappings", BenchPaths.mappings.path]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
             let start = monotonicSeconds()
-            try process.run()
-            process.waitUntilExit()
+            let process = try ChildProcess(yidan.path, ["trace", "SKU-\((probe * 31) % skus)", "--store", path, "--mappings", BenchPaths.mappings.path])
+            let status = process.waitUntilExit()
             command.append(monotonicSeconds() - start)
-            guard process.terminationStatus == 0 else {
-                throw YidanError(.configuration, "`yidan trace` exited \(process.terminationStatus)")
+            guard status == 0 else {
+                throw YidanError(.configuration, "`yidan trace` exited \(status)")
             }
         }
         report.add("trace.command_p50", Latencies(command).percentile(50), "ms",
