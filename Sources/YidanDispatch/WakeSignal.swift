@@ -3,7 +3,9 @@ import Synchronization
 /// Lets an idle dispatcher sleep until either a time passes or someone calls
 /// `wake()`. A wake with no one waiting is remembered once, so a new order
 /// accepted while the dispatcher was busy is picked up on its next idle turn.
-final class WakeSignal: Sendable {
+public final class WakeSignal: Sendable {
+    public init() {}
+
     private struct State {
         var pending = false
         var nextWaiter = 0
@@ -12,7 +14,7 @@ final class WakeSignal: Sendable {
 
     private let state = Mutex(State())
 
-    func wake() {
+    public func wake() {
         let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
             guard !state.waiters.isEmpty else {
                 state.pending = true
@@ -25,7 +27,7 @@ final class WakeSignal: Sendable {
     }
 
     /// Returns after `duration` on `clock`, on `wake()`, or when the task is cancelled.
-    func wait(upTo duration: Duration, clock: any Clock<Duration>) async {
+    public func wait(upTo duration: Duration, clock: any Clock<Duration>) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { try? await clock.sleep(for: duration) }
             group.addTask { await self.waitForWake() }

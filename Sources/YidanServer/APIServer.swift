@@ -82,8 +82,15 @@ public struct APIServer: Sendable {
             let principal = try context.requirePrincipal()
             let body = try await Data(buffer: request.body.collect(upTo: Self.maxBodyBytes))
             let key = HTTPField.Name("Idempotency-Key").flatMap { request.headers[$0] }
-            let answer = try await orders.submit(body: body, idempotencyKey: key, by: principal)
-            return APIJSON.response(HTTPResponse.Status(code: answer.status), bytes: answer.body)
+            // RFC 7240: `Prefer: respond-async` asks for 202 once the order is stored.
+            let prefer = HTTPField.Name("Prefer").map { request.headers[values: $0].joined(separator: ",") } ?? ""
+            let respondAsync = prefer.lowercased().contains("respond-async") && orders.preparer != nil
+            let answer = try await orders.submit(body: body, idempotencyKey: key, by: principal, respondAsync: respondAsync)
+            var response = APIJSON.response(HTTPResponse.Status(code: answer.status), bytes: answer.body)
+            if respondAsync, let applied = HTTPField.Name("Preference-Applied") {
+                response.headers[applied] = "respond-async"
+            }
+            return response
         }
         router.get("/v1/orders/{orderNo}") { _, context -> Response in
             let principal = try context.requirePrincipal()
@@ -169,6 +176,8 @@ public struct APIServer: Sendable {
         return Application(
             router: routes().router,
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "yidan"),
+            // The preparer files what `Prefer: respond-async` acknowledged; it stops with the server.
+            services: orders.preparer.map { [$0] } ?? [],
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
             logger: logger
         )

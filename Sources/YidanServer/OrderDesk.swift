@@ -14,12 +14,25 @@ public struct OrderDesk: Sendable {
     public let normalizer: any OrderNormalizer
     /// What each receipt code means, in Chinese and English (`Mappings/tables/receipt-codes.csv`).
     public let receiptCodes: ReceiptCodeTable
+    /// Files the orders acknowledged with 202 (`Prefer: respond-async`); nil
+    /// when the store keeps no order queue (then every POST files at once).
+    public let preparer: QueuedOrderPreparer?
 
     public init(runtime: RouterRuntime, store: any BrokerStore & AccessStore, normalizer: any OrderNormalizer, receiptCodes: ReceiptCodeTable) {
         self.runtime = runtime
         self.store = store
         self.normalizer = normalizer
         self.receiptCodes = receiptCodes
+        self.preparer = Self.orderQueue(of: store).map { QueuedOrderPreparer(runtime: runtime, queue: $0) }
+    }
+
+    public var queue: (any OrderQueueStore)? { preparer?.queue }
+
+    /// The store's order queue, if its backend keeps one (SQLite does; a sealed
+    /// store forwards to its base, so the base decides).
+    static func orderQueue(of store: any BrokerStore & AccessStore) -> (any OrderQueueStore)? {
+        if let sealed = store as? SealedFilingStore, !(sealed.base is any OrderQueueStore) { return nil }
+        return store as? any OrderQueueStore
     }
 
     /// An answer: HTTP status and the exact JSON bytes (what an idempotent replay returns).
@@ -32,8 +45,14 @@ public struct OrderDesk: Sendable {
     /// number was filed before (nothing filed twice). With an `Idempotency-Key`
     /// the first successful answer is stored and replayed byte for byte; the
     /// same key with another body is 422 `idempotency-key-reused`.
-    public func submit(body: Data, idempotencyKey: String?, by principal: Principal) async throws -> Answer {
-        guard let idempotencyKey else { return try await file(body: body, by: principal) }
+    ///
+    /// `respondAsync` (`Prefer: respond-async`): the order is checked and
+    /// stored durably, answered 202, and filed moments later by the preparer
+    /// (`QueuedOrderPreparer`); `GET /v1/orders/{orderNo}` shows it waiting,
+    /// then filed or refused. This is the sale-day path: storing one order
+    /// costs far less than mapping and signing six filings.
+    public func submit(body: Data, idempotencyKey: String?, by principal: Principal, respondAsync: Bool = false) async throws -> Answer {
+        guard let idempotencyKey else { return try await file(body: body, by: principal, respondAsync: respondAsync) }
         guard !idempotencyKey.isEmpty, idempotencyKey.count <= 255 else {
             throw APIError.badRequest("Idempotency-Key must be 1 to 255 characters", field: "Idempotency-Key")
         }
@@ -42,7 +61,7 @@ public struct OrderDesk: Sendable {
         if let first = try await store.idempotencyRecord(key: idempotencyKey, merchant: holder) {
             return try Self.replay(first, digest: digest)
         }
-        let answer = try await file(body: body, by: principal)
+        let answer = try await file(body: body, by: principal, respondAsync: respondAsync)
         let kept = try await store.storeIdempotencyRecord(IdempotencyRecord(
             key: idempotencyKey, merchant: holder, requestDigest: digest, responseStatus: answer.status,
             responseBody: answer.body, createdAt: Date()
@@ -61,13 +80,35 @@ public struct OrderDesk: Sendable {
         return Answer(status: record.responseStatus, body: record.responseBody)
     }
 
-    func file(body: Data, by principal: Principal) async throws -> Answer {
-        let order = try normalize(body)
+    func file(body: Data, by principal: Principal, respondAsync: Bool = false) async throws -> Answer {
+        let normalized = try normalizeOne(body)
+        let order = normalized.order
         guard principal.mayAccess(merchant: order.enterprises.ebcCode) else {
             throw APIError.forbidden("this key may not file orders of merchant \(order.enterprises.ebcCode)")
         }
+        if respondAsync, let queue, let preparer {
+            let outcome = try await queue.enqueue(QueuedOrderSubmission(
+                orderNo: order.orderNo, merchant: order.enterprises.ebcCode,
+                orderJSON: normalized.canonicalBody ? body : NormalizedOrderJSON.encode(order), receivedAt: Date()
+            ))
+            switch outcome {
+            case .queued, .alreadyQueued:
+                if outcome == .queued { preparer.wake() }
+                let json: JSONOut = [
+                    "orderNo": .string(order.orderNo),
+                    "accepted": .bool(outcome == .queued),
+                    "state": .string(QueuedOrderState.waiting.rawValue),
+                    "href": .string("/v1/orders/\(order.orderNo)"),
+                ]
+                return Answer(status: 202, body: Data(json.serialized.utf8))
+            case .otherMerchant:
+                throw Self.numberTaken(order.orderNo)
+            case .alreadyFiled:
+                break  // answered below as any repeated order: 200 with its filings
+            }
+        }
         if let owner = try await store.orderMerchant(orderNo: order.orderNo), owner != order.enterprises.ebcCode {
-            throw APIError(.conflict, code: "order-number-taken", message: "order number \(order.orderNo) belongs to another merchant", field: "/orderNo")
+            throw Self.numberTaken(order.orderNo)
         }
         let receipt = try await runtime.submit(json: NormalizedOrderJSON.encode(order))
         let json: JSONOut = [
@@ -80,9 +121,20 @@ public struct OrderDesk: Sendable {
         return Answer(status: receipt.isNew ? 201 : 200, body: Data(json.serialized.utf8))
     }
 
+    static func numberTaken(_ orderNo: String) -> APIError {
+        APIError(.conflict, code: "order-number-taken", message: "order number \(orderNo) belongs to another merchant", field: "/orderNo")
+    }
+
     /// One order from the request body; a body listing several orders is refused
     /// (one order per request, so one answer per key).
     func normalize(_ body: Data) throws -> NormalizedOrder {
+        try normalizeOne(body).order
+    }
+
+    /// The order, and whether the body itself is that order as normalized
+    /// order JSON (one object, read by `NormalizedOrderJSON`), so it can be
+    /// queued as sent instead of encoded again.
+    func normalizeOne(_ body: Data) throws -> (order: NormalizedOrder, canonicalBody: Bool) {
         let value: JSONValue
         do {
             value = try NormalizedOrderJSON.parser.parse(Array(body))
@@ -93,7 +145,8 @@ public struct OrderDesk: Sendable {
         guard documents.count == 1, let document = documents.first else {
             throw APIError(.unprocessableContent, code: "invalid-order", message: "send one order per request (the body holds \(documents.count))")
         }
-        return try document.result.get()
+        let isObject = if case .object = value { true } else { false }
+        return (try document.result.get(), isObject && normalizer is NormalizedOrderJSONNormalizer)
     }
 
     /// The order's merchant, once the key may see it: 404 unknown, 403 another merchant's.

@@ -9,6 +9,23 @@ import YidanStore
 /// personal data masked (`Mask`).
 extension OrderDesk {
     public func view(orderNo: String, by principal: Principal) async throws -> JSONOut {
+        // Acknowledged with 202 and not filed yet (or refused): the queue row says where it stands.
+        if let queued = try await queue?.queuedOrder(orderNo: orderNo), queued.state != .filed,
+           try await store.filings(orderNo: orderNo).isEmpty {
+            guard principal.mayAccess(merchant: queued.merchant) else {
+                throw APIError.forbidden("this key may not see order \(orderNo)")
+            }
+            return [
+                "orderNo": .string(orderNo),
+                "status": .string(queued.state.rawValue),
+                "statusText": .string(queued.state == .waiting
+                    ? "accepted, waiting to be filed" : "refused: nothing was filed; fix the order and send it again"),
+                "merchant": .string(queued.merchant),
+                "receivedAt": .time(queued.receivedAt),
+                "problem": .optional(queued.problem),
+                "filings": .array([]),
+            ]
+        }
         try await authorize(orderNo: orderNo, for: principal)
         let filings = try await store.filings(orderNo: orderNo)
         let latest = FilingVersions.latest(filings)

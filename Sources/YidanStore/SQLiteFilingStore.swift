@@ -21,6 +21,8 @@ public final class SQLiteFilingStore: FilingStore, Sendable {
     let acceptQueue: GroupCommitQueue<OrderSubmission, AcceptOutcome>
     /// So do concurrent `completeAttempt` calls (the dispatcher's deliveries).
     let completionQueue: GroupCommitQueue<AttemptCompletion, Void>
+    /// And concurrent `enqueue` calls (orders acknowledged before filing).
+    let enqueueQueue: GroupCommitQueue<QueuedOrderSubmission, EnqueueOutcome>
 
     /// How long a write waits for another process's lock before failing.
     static let busyTimeout: TimeInterval = 5
@@ -54,6 +56,7 @@ public final class SQLiteFilingStore: FilingStore, Sendable {
             self.completionQueue = GroupCommitQueue(pool: pool, action: "recording a delivery attempt") { completion, db in
                 try Self.recordAttempt(completion.attempt, outcome: completion.outcome, now: completion.now, db)
             }
+            self.enqueueQueue = GroupCommitQueue(pool: pool, action: "queueing an order", apply: Self.insertQueuedOrder)
         } catch {
             throw Self.storeError(error, "opening the store at \(path)")
         }

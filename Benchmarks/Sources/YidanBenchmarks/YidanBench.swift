@@ -9,7 +9,7 @@ import Foundation
 struct YidanBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "yidan-bench",
-        abstract: "Measure yidan: map, ingest, memory, accept (group commit), dispatch, trace.",
+        abstract: "Measure yidan: map, ingest, memory, accept (group commit; over HTTP), dispatch, trace.",
         discussion: """
         Build in release mode for figures worth recording (see Benchmarks/README.md); \
         --short runs every benchmark on a few hundred orders so CI can check they still run.
@@ -23,7 +23,7 @@ struct YidanBench: AsyncParsableCommand {
     )
 
     enum Benchmark: String, CaseIterable, ExpressibleByArgument {
-        case map, ingest, memory, accept, dispatch, trace
+        case map, ingest, memory, accept, acceptHTTP = "accept-http", dispatch, trace
     }
 
     @Flag(name: .long, help: "Small counts (seconds, for CI): checks the suite runs, figures are not comparable.")
@@ -68,6 +68,11 @@ struct YidanBench: AsyncParsableCommand {
                 ).run(into: report)
             case .accept:
                 try await AcceptBenchmark(count: short ? 320 : 20_000, submitters: 32).run(into: report)
+            case .acceptHTTP:
+                try await AcceptHTTPBenchmark(
+                    seconds: short ? 1 : 5, connections: 32,
+                    yidan: yidan.map { URL(fileURLWithPath: $0) } ?? BenchPaths.yidanExecutable
+                ).run(into: report)
             case .dispatch:
                 try await DispatchBenchmark(count: short ? 60 : 3_000).run(into: report)
             case .trace:
