@@ -30,11 +30,12 @@ public struct ProvenanceFollowUp: ReceiptFollowUp {
         return [ProvenanceFollowUp(intake: environment.intake, trace: trace, logger: logger)]
     }
 
-    /// The trace store beside an SQLite filing store (same file); nil for other stores.
+    /// The trace store beside an SQLite filing store (same file, same
+    /// connection pool: one writer); nil for other stores.
     public static func traceStore(for store: any FilingStore, logger: Logger) -> TraceStore? {
         guard let sqlite = (store as? SealedFilingStore)?.sqliteBase ?? (store as? SQLiteFilingStore) else { return nil }
         do {
-            return try TraceStore(path: sqlite.path)
+            return try TraceStore(sharing: sqlite.databasePool)
         } catch {
             logger.error("provenance events off: cannot open the trace store", metadata: ["error": "\(error)"])
             return nil

@@ -289,7 +289,7 @@ public protocol FilingStore: Sendable {
 
     /// Stores the receipt and, inside the same transaction, asks `decide` (the
     /// pure lifecycle) which status the matched filing moves to, if any.
-    func applyReceipt(_ receipt: ReceiptRecord, decide: @Sendable (FilingRecord) -> FilingStatus?) async throws -> ReceiptEffect
+    func applyReceipt(_ receipt: ReceiptRecord, decide: @escaping @Sendable (FilingRecord) -> FilingStatus?) async throws -> ReceiptEffect
 
     /// Earliest time `claimDue` will find work, if any (for the dispatcher to sleep
     /// until): the first `queued` filing's nextAttemptAt or the first `sending`

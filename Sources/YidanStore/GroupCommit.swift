@@ -127,6 +127,12 @@ final class GroupCommitQueue<Item: Sendable, Answer: Sendable>: Sendable {
     }
 }
 
+/// A receipt waiting for its group commit, with the lifecycle that decides its move.
+struct ReceiptApplication: Sendable {
+    var receipt: ReceiptRecord
+    var decide: @Sendable (FilingRecord) -> FilingStatus?
+}
+
 /// A finished delivery attempt waiting for its group commit.
 struct AttemptCompletion: Sendable {
     var attempt: AttemptRecord

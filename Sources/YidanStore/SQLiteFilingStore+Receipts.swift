@@ -18,10 +18,20 @@ extension SQLiteFilingStore {
     /// Moving a filing out of the outbox (any status other than queued or
     /// sending) clears its lease and next attempt time, so a receipt that
     /// overtakes a slow HTTP response or a scheduled retry ends delivery.
+    ///
+    /// Group-committed (`GroupCommit.swift`): receipts arriving together (an
+    /// authority answers many filings at once) share one transaction and one
+    /// fsync, each in its own savepoint, in arrival order.
     public func applyReceipt(
-        _ receipt: ReceiptRecord, decide: @Sendable (FilingRecord) -> FilingStatus?
+        _ receipt: ReceiptRecord, decide: @escaping @Sendable (FilingRecord) -> FilingStatus?
     ) async throws -> ReceiptEffect {
-        try await write("applying a receipt") { db in
+        try await receiptQueue.submit(ReceiptApplication(receipt: receipt, decide: decide))
+    }
+
+    /// One receipt inside a group commit's transaction.
+    static func applyReceipt(_ application: ReceiptApplication, _ db: Database) throws -> ReceiptEffect {
+            let receipt = application.receipt
+            let decide = application.decide
             let guid = receipt.messageGuid.trimmingCharacters(in: .whitespacesAndNewlines).uppercased()
             guard let filing = try Self.filing(id: guid, db) else {
                 try Self.insert(receipt, filingID: nil, moved: false, db)
@@ -64,7 +74,6 @@ extension SQLiteFilingStore {
                 )
             }
             return .advanced(filingID: filing.id, from: filing.status, to: target)
-        }
     }
 
     private static func insert(_ receipt: ReceiptRecord, filingID: String?, moved: Bool, _ db: Database) throws {

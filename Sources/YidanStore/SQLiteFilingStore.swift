@@ -1,5 +1,5 @@
 public import Foundation
-import GRDB
+public import GRDB
 import YidanCore
 
 /// The embedded `FilingStore`: one SQLite file, opened through a GRDB
@@ -23,6 +23,12 @@ public final class SQLiteFilingStore: FilingStore, Sendable {
     let completionQueue: GroupCommitQueue<AttemptCompletion, Void>
     /// And concurrent `enqueue` calls (orders acknowledged before filing).
     let enqueueQueue: GroupCommitQueue<QueuedOrderSubmission, EnqueueOutcome>
+    /// And receipts (`applyReceipt`).
+    let receiptQueue: GroupCommitQueue<ReceiptApplication, ReceiptEffect>
+
+    /// The connection pool, for another store kept in the same file (the
+    /// provenance `TraceStore`) so both write through one writer.
+    public var databasePool: DatabasePool { pool }
 
     /// How long a write waits for another process's lock before failing.
     static let busyTimeout: TimeInterval = 5
@@ -57,6 +63,7 @@ public final class SQLiteFilingStore: FilingStore, Sendable {
                 try Self.recordAttempt(completion.attempt, outcome: completion.outcome, now: completion.now, db)
             }
             self.enqueueQueue = GroupCommitQueue(pool: pool, action: "queueing an order", apply: Self.insertQueuedOrder)
+            self.receiptQueue = GroupCommitQueue(pool: pool, action: "applying a receipt", apply: Self.applyReceipt)
         } catch {
             throw Self.storeError(error, "opening the store at \(path)")
         }

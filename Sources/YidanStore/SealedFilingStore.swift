@@ -82,7 +82,7 @@ public struct SealedFilingStore: FilingStore {
         return try sealer.open(stored, context: Self.orderContext(orderNo))
     }
 
-    public func applyReceipt(_ receipt: ReceiptRecord, decide: @Sendable (FilingRecord) -> FilingStatus?) async throws -> ReceiptEffect {
+    public func applyReceipt(_ receipt: ReceiptRecord, decide: @escaping @Sendable (FilingRecord) -> FilingStatus?) async throws -> ReceiptEffect {
         let sealer = self.sealer
         return try await base.applyReceipt(receipt) { record in
             // The lifecycle decides from status and kind; it sees the real bytes all the same.

@@ -8,7 +8,7 @@ extension PostgresFilingStore {
     /// transaction, with the filing's row locked (`FOR UPDATE`): two receipts
     /// for one filing — on two workers — never decide from the same status.
     /// Matching, `last_return_*` and lease clearing as in `SQLiteFilingStore`.
-    public func applyReceipt(_ receipt: ReceiptRecord, decide: @Sendable (FilingRecord) -> FilingStatus?) async throws -> ReceiptEffect {
+    public func applyReceipt(_ receipt: ReceiptRecord, decide: @escaping @Sendable (FilingRecord) -> FilingStatus?) async throws -> ReceiptEffect {
         try await transaction("applying a receipt") { connection in
             let guid = receipt.messageGuid.trimmingCharacters(in: .whitespacesAndNewlines).uppercased()
             let rows = try await connection.query(

@@ -1,6 +1,6 @@
 import Crypto
 public import Foundation
-import GRDB
+public import GRDB
 import YidanCore
 
 /// The provenance store: EPCIS events in the same SQLite file as the filings
@@ -23,6 +23,21 @@ public final class TraceStore: Sendable {
         } catch {
             throw YidanError(.store, "opening the trace store at \(path)", cause: error)
         }
+        self.vocabulary = vocabulary
+    }
+
+    /// The trace store on a pool already open on the filings' SQLite file
+    /// (`SQLiteFilingStore.databasePool`). Two pools on one file are two
+    /// writers: each waits out the other's lock with SQLite's busy timeout,
+    /// which sleeps in steps of milliseconds — under load, seconds of receipt
+    /// latency. One pool has one writer queue and never waits that way.
+    public init(sharing pool: DatabasePool, vocabulary: CBVVocabulary? = nil) throws {
+        do {
+            try TraceMigrations.migrator.migrate(pool)
+        } catch {
+            throw YidanError(.store, "opening the trace store in \(pool.path)", cause: error)
+        }
+        self.pool = pool
         self.vocabulary = vocabulary
     }
 

@@ -75,6 +75,7 @@ struct YidanBench: AsyncParsableCommand {
                 ).run(into: report)
             case .dispatch:
                 try await DispatchBenchmark(count: short ? 60 : 3_000).run(into: report)
+                try await ReceiptLatencyBenchmark(orders: short ? 10 : 300, ordersPerSecond: short ? 20 : 25).run(into: report)
             case .trace:
                 try await TraceBenchmark(
                     count: traceEvents ?? (short ? 2_000 : 1_000_000),
