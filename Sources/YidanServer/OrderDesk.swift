@@ -28,8 +28,8 @@ public struct OrderDesk: Sendable {
 
     public var queue: (any OrderQueueStore)? { preparer?.queue }
 
-    /// The store's order queue, if its backend keeps one (SQLite does; a sealed
-    /// store forwards to its base, so the base decides).
+    /// The store's order queue, if its backend keeps one (SQLite and
+    /// PostgreSQL do; a sealed store forwards to its base, so the base decides).
     static func orderQueue(of store: any BrokerStore & AccessStore) -> (any OrderQueueStore)? {
         if let sealed = store as? SealedFilingStore, !(sealed.base is any OrderQueueStore) { return nil }
         return store as? any OrderQueueStore

@@ -212,6 +212,24 @@ enum PostgresMigrations {
         Step(name: "v3-retention", sql: [
             "ALTER TABLE orders ADD COLUMN pruned_at double precision",
         ]),
+        // Orders acknowledged before filing (`OrderQueueStore`, the SQLite
+        // store's `v7-order-queue`). `seq` breaks ties of `received_at`
+        // (SQLite's rowid): orders arriving in one second wait in arrival order.
+        Step(name: "v4-order-queue", sql: [
+            """
+            CREATE TABLE order_queue (
+                seq bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
+                order_no text PRIMARY KEY,
+                merchant text NOT NULL,
+                order_json bytea NOT NULL,
+                received_at double precision NOT NULL,
+                state text NOT NULL,
+                problem text,
+                finished_at double precision
+            )
+            """,
+            "CREATE INDEX order_queue_by_state ON order_queue(state, received_at, seq)",
+        ]),
     ]
 
     /// Creates the schema if asked, then applies the steps not yet recorded,

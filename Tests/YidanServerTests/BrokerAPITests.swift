@@ -52,20 +52,26 @@ struct BrokerAPITests {
         await harness.stop()
     }
 
+    /// `curl -N` reading `GET /v1/stream` into a file, once the stream has started.
+    static func streamReader(_ harness: ServerHarness, key: String, file: String) async throws -> (ChildProcess, @Sendable () -> String) {
+        let output = harness.folder.appendingPathComponent(file)
+        let curl = try ChildProcess(
+            "/usr/bin/curl", ["-sN", "-H", "Authorization: Bearer \(harness.key(key))", harness.baseURL.appendingPathComponent("v1/stream").absoluteString],
+            stdout: .file(output.path)
+        )
+        let received: @Sendable () -> String = { (try? String(contentsOf: output, encoding: .utf8)) ?? "" }
+        #expect(await ServerHarness.eventually { received().contains(": stream after") })
+        return (curl, received)
+    }
+
     @Test("the stream sends every status move as a server-sent event, read by curl over loopback")
     func stream() async throws {
         let harness = try await ServerHarness.start("broker-stream")
-        let output = harness.folder.appendingPathComponent("stream.txt")
-        let curl = try ChildProcess(
-            "/usr/bin/curl", ["-sN", "-H", "Authorization: Bearer \(harness.key("brokerA"))", harness.baseURL.appendingPathComponent("v1/stream").absoluteString],
-            stdout: .file(output.path)
-        )
+        let (curl, received) = try await Self.streamReader(harness, key: "brokerA", file: "stream.txt")
         defer {
             curl.send(SIGTERM)
             curl.waitUntilExit()
         }
-        func received() -> String { (try? String(contentsOf: output, encoding: .utf8)) ?? "" }
-        #expect(await ServerHarness.eventually { received().contains(": stream after") })
 
         #expect(try await harness.request("POST", "/v1/orders", key: harness.key("merchantA"), body: try ServerHarness.order()).status == 201)
         // Merchant B's order is not broker A's: its moves never reach this stream.
@@ -87,17 +93,11 @@ struct BrokerAPITests {
     @Test("the stream shows moves made through another handle on the same store (another process's writes)")
     func streamAcrossProcesses() async throws {
         let harness = try await ServerHarness.start("broker-stream-other")
-        let output = harness.folder.appendingPathComponent("stream-other.txt")
-        let curl = try ChildProcess(
-            "/usr/bin/curl", ["-sN", "-H", "Authorization: Bearer \(harness.key("admin"))", harness.baseURL.appendingPathComponent("v1/stream").absoluteString],
-            stdout: .file(output.path)
-        )
+        let (curl, received) = try await Self.streamReader(harness, key: "admin", file: "stream-other.txt")
         defer {
             curl.send(SIGTERM)
             curl.waitUntilExit()
         }
-        func received() -> String { (try? String(contentsOf: output, encoding: .utf8)) ?? "" }
-        #expect(await ServerHarness.eventually { received().contains(": stream after") })
         // A second environment on the same SQLite file, as `yidan submit` in another process opens it.
         let other = try YidanEnvironment(
             storePath: harness.folder.appendingPathComponent("yidan.sqlite").path,
