@@ -56,6 +56,16 @@ public enum ServerMetrics {
                 help: "Filings without a final status past the deadline (capped at 1000)."
             ).set(to: Double(stuck.filter { $0.authority == authority }.count))
         }
+        // Orders acknowledged with 202 and not filed yet (or refused), from the order queue.
+        if let queue = OrderDesk.orderQueue(of: store) {
+            let queued = try await queue.queueCounts()
+            for state in QueuedOrderState.allCases {
+                gauge(
+                    "orders_queued", labels: [("state", state.rawValue)],
+                    help: "Orders acknowledged before filing (Prefer: respond-async), by state, read from the store at scrape time."
+                ).set(to: Double(queued[state] ?? 0))
+            }
+        }
         return registry.emitToString()
     }
 }

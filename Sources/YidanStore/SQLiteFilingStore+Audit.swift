@@ -35,7 +35,8 @@ extension SQLiteFilingStore: AuditStore {
     static func appendAudit(
         _ event: AuditEntry.Event, orderNo: String?, filingID: String?, detail: String, digest: String, at: Date, _ db: Database
     ) throws {
-        let last = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_trail ORDER BY seq DESC LIMIT 1")
+        // Cached: every accepted filing, delivery and receipt appends one entry.
+        let last = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash FROM audit_trail ORDER BY seq DESC LIMIT 1"))
         let sequence: Int64 = (last?["seq"] as Int64? ?? 0) + 1
         let previous: String = last?["hash"] ?? AuditEntry.genesis
         let micros = Int64((at.timeIntervalSince1970 * 1_000_000).rounded())
@@ -43,13 +44,10 @@ extension SQLiteFilingStore: AuditStore {
             sequence: sequence, atMicroseconds: micros, event: event, orderNo: orderNo, filingID: filingID, detail: detail,
             digest: digest, previousHash: previous
         )
-        try db.execute(
-            sql: """
+        try db.cachedStatement(sql: """
                 INSERT INTO audit_trail (seq, at_us, event, order_no, filing_id, detail, digest, prev_hash, hash)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [sequence, micros, event.rawValue, orderNo, filingID, detail, digest, previous, hash]
-        )
+                """).execute(arguments: [sequence, micros, event.rawValue, orderNo, filingID, detail, digest, previous, hash])
     }
 
     static func auditEntry(_ row: Row) throws -> AuditEntry {

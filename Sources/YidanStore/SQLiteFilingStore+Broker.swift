@@ -93,10 +93,8 @@ extension SQLiteFilingStore: BrokerStore {
     private static func requeue(_ filing: FilingRecord, at: Date, _ db: Database) throws -> FilingRecord {
         let seconds = StoreColumn.seconds(at)
         try logMove(filingID: filing.id, to: .queued, at: seconds, cause: .retry, db)
-        try db.execute(
-            sql: "UPDATE filings SET status = ?, next_attempt_at = ?, lease_until = NULL, updated_at = ? WHERE id = ?",
-            arguments: [FilingStatus.queued.rawValue, seconds, seconds, filing.id]
-        )
+        try db.cachedStatement(sql: "UPDATE filings SET status = ?, next_attempt_at = ?, lease_until = NULL, updated_at = ? WHERE id = ?")
+            .execute(arguments: [FilingStatus.queued.rawValue, seconds, seconds, filing.id])
         guard let record = try Self.filing(id: filing.id, db) else {
             throw YidanError(.store, "filing \(filing.id) vanished while being retried")
         }
@@ -186,24 +184,18 @@ extension SQLiteFilingStore {
         filingID: String, to: FilingStatus, at: Double, returnStatus: String? = nil, cause: StatusChangeCause,
         _ db: Database
     ) throws {
-        try db.execute(
-            sql: """
+        try db.cachedStatement(sql: """
                 INSERT INTO status_changes (filing_id, order_no, kind, from_status, to_status, at, return_status, cause)
                 SELECT id, order_no, kind, status, ?, ?, ?, ? FROM filings WHERE id = ? AND status <> ?
-                """,
-            arguments: [to.rawValue, at, returnStatus, cause.rawValue, filingID, to.rawValue]
-        )
+                """).execute(arguments: [to.rawValue, at, returnStatus, cause.rawValue, filingID, to.rawValue])
     }
 
     /// Logs a filing's first status; call it AFTER the INSERT that stores it.
     static func logStored(filingID: String, at: Double, _ db: Database) throws {
-        try db.execute(
-            sql: """
+        try db.cachedStatement(sql: """
                 INSERT INTO status_changes (filing_id, order_no, kind, from_status, to_status, at, return_status, cause)
                 SELECT id, order_no, kind, NULL, status, ?, NULL, ? FROM filings WHERE id = ?
-                """,
-            arguments: [at, StatusChangeCause.stored.rawValue, filingID]
-        )
+                """).execute(arguments: [at, StatusChangeCause.stored.rawValue, filingID])
     }
 }
 

@@ -45,10 +45,8 @@ extension SQLiteFilingStore {
             }
             guard target != filing.status else {
                 try Self.insert(receipt, filingID: filing.id, moved: false, db)
-                try db.execute(
-                    sql: "UPDATE filings SET last_return_status = ?, last_return_info = ?, updated_at = ? WHERE id = ?",
-                    arguments: [receipt.returnStatus, receipt.returnInfo, receivedAt, filing.id]
-                )
+                try db.cachedStatement(sql: "UPDATE filings SET last_return_status = ?, last_return_info = ?, updated_at = ? WHERE id = ?")
+                    .execute(arguments: [receipt.returnStatus, receipt.returnInfo, receivedAt, filing.id])
                 return .recordedOnly(filingID: filing.id, status: filing.status)
             }
             try Self.insert(receipt, filingID: filing.id, moved: true, db)
@@ -56,47 +54,38 @@ extension SQLiteFilingStore {
                 filingID: filing.id, to: target, at: receivedAt, returnStatus: receipt.returnStatus, cause: .receipt, db
             )
             if target.isAwaitingDelivery {
-                try db.execute(
-                    sql: """
+                try db.cachedStatement(sql: """
                         UPDATE filings SET status = ?, last_return_status = ?, last_return_info = ?, updated_at = ?
                         WHERE id = ?
-                        """,
-                    arguments: [target.rawValue, receipt.returnStatus, receipt.returnInfo, receivedAt, filing.id]
-                )
+                        """).execute(arguments: [target.rawValue, receipt.returnStatus, receipt.returnInfo, receivedAt, filing.id])
             } else {
-                try db.execute(
-                    sql: """
+                try db.cachedStatement(sql: """
                         UPDATE filings SET status = ?, last_return_status = ?, last_return_info = ?, updated_at = ?,
                                            lease_until = NULL, next_attempt_at = NULL
                         WHERE id = ?
-                        """,
-                    arguments: [target.rawValue, receipt.returnStatus, receipt.returnInfo, receivedAt, filing.id]
-                )
+                        """).execute(arguments: [target.rawValue, receipt.returnStatus, receipt.returnInfo, receivedAt, filing.id])
             }
             return .advanced(filingID: filing.id, from: filing.status, to: target)
     }
 
     private static func insert(_ receipt: ReceiptRecord, filingID: String?, moved: Bool, _ db: Database) throws {
         let orderNo = try filingID.flatMap {
-            try String.fetchOne(db, sql: "SELECT order_no FROM filings WHERE id = ?", arguments: [$0])
+            try String.fetchOne(db.cachedStatement(sql: "SELECT order_no FROM filings WHERE id = ?"), arguments: [$0])
         }
         try appendAudit(
             .received, orderNo: orderNo, filingID: filingID,
             detail: "\(receipt.kind.rawValue) \(receipt.returnStatus) via \(receipt.channel)\(filingID == nil ? " (unmatched)" : "")",
             digest: AuditEntry.digest(receipt.raw), at: receipt.receivedAt, db
         )
-        try db.execute(
-            sql: """
+        try db.cachedStatement(sql: """
                 INSERT INTO receipts (filing_id, kind, message_guid, business_no, return_status, return_info,
                                       return_time, raw, received_at, channel, moved, invt_no, entry_id)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
+                """).execute(arguments: [
                 filingID, receipt.kind.rawValue, receipt.messageGuid, receipt.businessNo, receipt.returnStatus,
                 receipt.returnInfo, receipt.returnTime, receipt.raw, StoreColumn.seconds(receipt.receivedAt),
                 receipt.channel, moved, receipt.invtNo, receipt.entryId,
-            ]
-        )
+            ])
     }
 
     // MARK: - Queries

@@ -252,10 +252,8 @@ public final class SQLiteFilingStore: FilingStore, Sendable {
             )
             let nowSeconds = StoreColumn.seconds(now)
             guard statusText == FilingStatus.sending.rawValue else {
-                try db.execute(
-                    sql: "UPDATE filings SET attempts = attempts + 1, updated_at = ? WHERE id = ?",
-                    arguments: [nowSeconds, attempt.filingID]
-                )
+                try db.cachedStatement(sql: "UPDATE filings SET attempts = attempts + 1, updated_at = ? WHERE id = ?")
+                    .execute(arguments: [nowSeconds, attempt.filingID])
                 return
             }
             let status: FilingStatus
@@ -321,7 +319,7 @@ public final class SQLiteFilingStore: FilingStore, Sendable {
     // MARK: - Access helpers
 
     static func filing(id: String, _ db: Database) throws -> FilingRecord? {
-        try Row.fetchOne(db, sql: "SELECT \(filingColumns) FROM filings WHERE id = ?", arguments: [id])
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT \(filingColumns) FROM filings WHERE id = ?"), arguments: [id])
             .map(FilingRecord.init(row:))
     }
 

@@ -10,6 +10,9 @@ struct StatusCommand: AsyncParsableCommand {
         commandName: "status",
         abstract: "Show an order's overall status and every filing: status, attempts and the last receipt.",
         discussion: """
+        An order `yidan serve` acknowledged with 202 (Prefer: respond-async) shows as waiting until \
+        it is filed, or as refused with the reason (exit status 65).
+
         Examples:
           yidan status YD20261111000001
           yidan status YD20261111000001 --history
@@ -28,6 +31,12 @@ struct StatusCommand: AsyncParsableCommand {
         let store = try await storeOptions.open()
         let filings = try await store.filings(orderNo: orderNo)
         guard !filings.isEmpty else {
+            // Acknowledged by `yidan serve` (202, Prefer: respond-async) and not filed yet, or refused.
+            if let queued = try await store.queuedOrder(orderNo: orderNo), queued.state != .filed {
+                print(Self.queuedLine(queued))
+                if queued.state == .refused { throw ExitCode(65) }
+                return
+            }
             throw CLIFailure("no order \(orderNo) in \(try storeOptions.location().redacted)", exitCode: 66)
         }
         // The order's status and table: the latest version of each filing
@@ -67,6 +76,17 @@ struct StatusCommand: AsyncParsableCommand {
                     }
                 }
             }
+        }
+    }
+
+    /// An order still in the queue: waiting since when, or refused and why (values masked).
+    static func queuedLine(_ queued: QueuedOrder) -> String {
+        let received = ZonedDateTime(instant: queued.receivedAt, utcOffsetSeconds: ZonedDateTime.beijingOffsetSeconds).iso8601
+        switch queued.state {
+        case .waiting, .filed:
+            return "order \(queued.orderNo): accepted \(received), waiting to be filed (nothing sent yet)"
+        case .refused:
+            return "order \(queued.orderNo): refused, nothing was filed (accepted \(received)); fix the order and send it again\n\(queued.problem ?? "")"
         }
     }
 

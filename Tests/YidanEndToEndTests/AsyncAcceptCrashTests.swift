@@ -62,6 +62,12 @@ struct AsyncAcceptCrashTests {
         let counts = try await afterCrash.queueCounts()
         #expect(counts.values.reduce(0, +) == Self.orders, "\(counts)")
         #expect((counts[.waiting] ?? 0) > 0, "the kill came after every order was filed: \(counts)")
+        // What the merchant sees meanwhile.
+        if let waiting = try await afterCrash.waitingOrders(limit: 1).first {
+            let status = try await YidanProcess.run(["status", waiting.orderNo, "--store", storePath], folder: folder, name: "status-waiting")
+            #expect(status.status == 0, "\(status.stderr)")
+            #expect(status.stdout.contains("order \(waiting.orderNo): accepted") && status.stdout.contains("waiting to be filed"), "\(status.stdout)")
+        }
 
         let second = try Self.serve(folder, port: try LoopbackPort.free(), name: "serve-2")
         defer { second.kill(SIGKILL) }

@@ -69,6 +69,8 @@ struct AsyncAcceptTests {
         #expect(problem.contains("/payment/amount"), "\(problem)")
         #expect(problem.contains("must equal goodsValue + freight + taxTotal"), "\(problem)")
         #expect(try await harness.store.filings(orderNo: "ASYNC-0002").isEmpty)
+        let metrics = String(decoding: try await harness.request("GET", "/metrics", key: harness.key("admin")).body, as: UTF8.self)
+        #expect(metrics.contains(#"yidan_orders_queued{state="refused"} 1"#), "\(metrics.split(separator: "\n").filter { $0.contains("orders_queued") })")
         // Another merchant's key sees nothing of it.
         #expect(try await harness.request("GET", "/v1/orders/ASYNC-0002", key: harness.key("merchantB")).status == 403)
 
