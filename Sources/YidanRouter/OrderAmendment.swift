@@ -163,6 +163,9 @@ extension OrderChanges {
         }
         keep("/platform", amended.platform, previous.platform)
         keep("/enterprises/ebpCode", amended.enterprises.ebpCode, previous.enterprises.ebpCode)
+        // The order's owner and its declaring agent: the store scopes merchants' and brokers' keys by them.
+        keep("/enterprises/ebcCode", amended.enterprises.ebcCode, previous.enterprises.ebcCode)
+        keep("/enterprises/agentCode", amended.enterprises.agentCode, previous.enterprises.agentCode)
         keep("/payment/transactionId", amended.payment.transactionId, previous.payment.transactionId)
         keep("/logistics/waybillNo", amended.logistics.waybillNo, previous.logistics.waybillNo)
         keep("/currency", amended.currency, previous.currency)

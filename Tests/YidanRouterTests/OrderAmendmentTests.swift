@@ -134,11 +134,12 @@ struct OrderAmendmentTests {
         var moved = accepted.order
         moved.logistics.waybillNo = "STX0000000000CN"
         moved.buyer.idNumber = "110101199001011234"
+        moved.enterprises.ebcCode = "4401960E99"
         do {
             _ = try await changes.amend(moved)
             Issue.record("an amendment changing the waybill was filed")
         } catch let failure as ValidationFailure {
-            #expect(failure.issues.map(\.pointer) == ["/logistics/waybillNo", "/buyer/idNumber"])
+            #expect(failure.issues.map(\.pointer) == ["/enterprises/ebcCode", "/logistics/waybillNo", "/buyer/idNumber"])
             // The buyer's ID number is personal data: never echoed.
             #expect(!failure.description.contains("110101199001011234"))
             #expect(!failure.description.contains(accepted.order.buyer.idNumber))
