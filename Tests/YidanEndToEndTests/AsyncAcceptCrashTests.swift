@@ -68,8 +68,15 @@ struct AsyncAcceptCrashTests {
         let counts = try await afterCrash.queueCounts()
         #expect(counts.values.reduce(0, +) == Self.orders, "\(counts)")
         #expect((counts[.waiting] ?? 0) > 0, "the kill came after every order was filed: \(counts)")
-        // What the merchant sees meanwhile.
-        if let waiting = try await afterCrash.waitingOrders(limit: 1).first {
+        // What the merchant sees meanwhile, for an order not filed yet. (A row
+        // can also say waiting for an order filed just before the kill: its
+        // filings show, and the restart only marks it.)
+        var unfiled: QueuedOrder?
+        for candidate in try await afterCrash.waitingOrders(limit: Self.orders) where try await afterCrash.filings(orderNo: candidate.orderNo).isEmpty {
+            unfiled = candidate
+            break
+        }
+        if let waiting = unfiled {
             let status = try await YidanProcess.run(["status", waiting.orderNo, "--store", storePath], folder: folder, name: "status-waiting")
             #expect(status.status == 0, "\(status.stderr)")
             #expect(status.stdout.contains("order \(waiting.orderNo): accepted") && status.stdout.contains("waiting to be filed"), "\(status.stdout)")
