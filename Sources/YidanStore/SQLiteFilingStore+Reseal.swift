@@ -5,8 +5,9 @@ import YidanCore
 /// Rewrites the stored values that hold personal data, for key rotation and
 /// for sealing rows written before encryption at rest was turned on.
 public protocol PersonalDataResealing: Sendable {
-    /// Calls `transform` with each order's JSON (`order`, order number) and
-    /// each filing's bytes (`filing`, filing id); a non-nil result replaces the
+    /// Calls `transform` with every sealed value (`PersonalDataTable`: each
+    /// order's JSON, each queued order's JSON, each filing's bytes) and its row
+    /// id (order number or filing id); a non-nil result replaces the
     /// stored value. Works in batches of one transaction each, so a rotation
     /// over a large store never holds one long write lock; running it again
     /// after an interruption finishes the job. Returns how many values changed.
@@ -15,9 +16,25 @@ public protocol PersonalDataResealing: Sendable {
     ) async throws -> Int
 }
 
-public enum PersonalDataTable: String, Sendable {
+/// Where personal data is stored sealed. Both backends use these table and
+/// column names, so each re-seals exactly this list.
+public enum PersonalDataTable: String, Sendable, CaseIterable {
+    /// `orders.order_json`, by order number.
     case order
+    /// `order_queue.order_json` (orders acknowledged before filing), by order
+    /// number; sealed in the same context as the order's own JSON.
+    case queuedOrder
+    /// `filings.payload`, by filing id.
     case filing
+
+    /// The table, its row key and the sealed column.
+    public var location: (table: String, key: String, column: String) {
+        switch self {
+        case .order: ("orders", "order_no", "order_json")
+        case .queuedOrder: ("order_queue", "order_no", "order_json")
+        case .filing: ("filings", "id", "payload")
+        }
+    }
 }
 
 extension SQLiteFilingStore: PersonalDataResealing {
@@ -25,15 +42,16 @@ extension SQLiteFilingStore: PersonalDataResealing {
         _ transform: @escaping @Sendable (_ table: PersonalDataTable, _ rowID: String, _ stored: Data) throws -> Data?
     ) async throws -> Int {
         var changed = 0
-        changed += try await reseal(table: .order, sqlTable: "orders", key: "order_no", column: "order_json", transform)
-        changed += try await reseal(table: .filing, sqlTable: "filings", key: "id", column: "payload", transform)
+        for table in PersonalDataTable.allCases {
+            changed += try await reseal(table: table, transform)
+        }
         return changed
     }
 
     private func reseal(
-        table: PersonalDataTable, sqlTable: String, key: String, column: String,
-        _ transform: @escaping @Sendable (PersonalDataTable, String, Data) throws -> Data?
+        table: PersonalDataTable, _ transform: @escaping @Sendable (PersonalDataTable, String, Data) throws -> Data?
     ) async throws -> Int {
+        let (sqlTable, key, column) = table.location
         var after = ""
         var changed = 0
         while true {
@@ -74,7 +92,7 @@ extension SealedFilingStore {
         return try await resealing.resealPersonalData { table, rowID, stored in
             // Pruned values (empty bytes) stay empty: there is nothing to seal.
             if stored.isEmpty || PersonalDataSealer.keyID(of: stored) == sealer.keys.current.id { return nil }
-            let context = table == .order ? Self.orderContext(rowID) : Self.filingContext(rowID)
+            let context = table == .filing ? Self.filingContext(rowID) : Self.orderContext(rowID)
             let plain = try sealer.open(stored, context: context)
             return try sealer.seal(plain, context: context)
         }

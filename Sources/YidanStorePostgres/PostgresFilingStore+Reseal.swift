@@ -12,22 +12,23 @@ extension PostgresFilingStore: PersonalDataResealing {
         _ transform: @escaping @Sendable (_ table: PersonalDataTable, _ rowID: String, _ stored: Data) throws -> Data?
     ) async throws -> Int {
         var changed = 0
-        changed += try await reseal(table: .order, sqlTable: "orders", key: "order_no", column: "order_json", transform)
-        changed += try await reseal(table: .filing, sqlTable: "filings", key: "id", column: "payload", transform)
+        for table in PersonalDataTable.allCases {
+            changed += try await reseal(table: table, transform)
+        }
         return changed
     }
 
     /// Walks the table in key order, one locked batch per transaction.
     private func reseal(
-        table: PersonalDataTable, sqlTable: String, key: String, column: String,
-        _ transform: @escaping @Sendable (PersonalDataTable, String, Data) throws -> Data?
+        table: PersonalDataTable, _ transform: @escaping @Sendable (PersonalDataTable, String, Data) throws -> Data?
     ) async throws -> Int {
+        let (sqlTable, key, column) = table.location
         var after = ""
         var changed = 0
         while true {
             let cursor = after
             let (count, last, more) = try await transaction("re-sealing personal data") { connection -> (Int, String, Bool) in
-                // Table and column names are constants of this file: safe to splice.
+                // Table and column names are constants (`PersonalDataTable.location`): safe to splice.
                 let rows = try await connection.query(
                     """
                     SELECT \(unescaped: key), \(unescaped: column) FROM \(unescaped: sqlTable)

@@ -82,13 +82,17 @@ struct SealedStoreTests {
         let first = SealedFilingStore(base: base, sealer: PersonalDataSealer(keys: try Self.ring(oldLine)))
         _ = try await first.accept(Self.submission("ORDER-K1"))
         #expect(try await first.orderJSON(orderNo: "ORDER-PLAIN") == Self.submission("ORDER-PLAIN").orderJSON)
+        // And an order acknowledged before filing, still waiting in the queue.
+        let waiting = QueuedOrderSubmission(orderNo: "ORDER-Q", merchant: "4401960E02", orderJSON: Self.submission("ORDER-Q").orderJSON, receivedAt: Fixture.t0)
+        #expect(try await first.enqueue(waiting) == .queued)
 
         let rotated = SealedFilingStore(base: base, sealer: PersonalDataSealer(keys: try Self.ring(newLine, oldLine)))
-        // 2 orders + 4 filings, all re-sealed; running again changes nothing.
-        #expect(try await rotated.rekey() == 6)
+        // 2 orders + 1 queued order + 4 filings, all re-sealed; running again changes nothing.
+        #expect(try await rotated.rekey() == 7)
         #expect(try await rotated.rekey() == 0)
 
         let onlyNew = SealedFilingStore(base: base, sealer: PersonalDataSealer(keys: try Self.ring(newLine)))
+        #expect(try await onlyNew.waitingOrders(limit: 1).first?.orderJSON == waiting.orderJSON)
         for orderNo in ["ORDER-PLAIN", "ORDER-K1"] {
             #expect(try await onlyNew.orderJSON(orderNo: orderNo) == Self.submission(orderNo).orderJSON)
             #expect(try await onlyNew.filings(orderNo: orderNo).map(\.payload) == Self.submission(orderNo).filings.map(\.payload))
