@@ -33,31 +33,9 @@ extension OrderChanges {
         _ = try OrderIntake.exportPaymentInRMB(order, rates: intake.exchangeRates)
 
         let now = clock()
-        var documents: [(kind: MessageKind, guid: String, document: XMLDocument)] = []
-        for kind in OrderIntake.exportFilings {
-            let guid = UUID().uuidString.uppercased()
-            let document = try intake.catalog.makeFiling(kind, order: order, tax: .none, guid: guid, now: now, appType: MappingCatalog.amendmentAppType)
-            try XMLSignature.signEnveloped(document, with: intake.signer, placement: .forCEB(document))
-            let problems = intake.catalog.validate(document, kind: kind)
-            guard problems.isEmpty else {
-                throw YidanError(.schema, "\(kind.rawValue) fails its schema: " + problems.map(\.description).joined(separator: "; "))
-            }
-            documents.append((kind, guid, document))
-        }
+        let documents = try intake.buildExportFilings(order, now: now, appType: MappingCatalog.amendmentAppType)
         try ExportFilingCheck().check(Dictionary(uniqueKeysWithValues: documents.map { ($0.kind, $0.document) }))
-
-        var changed: Set<MessageKind> = []
-        for built in documents {
-            guard let latest = FilingVersions.latest(built.kind, in: filings) else {
-                changed.insert(built.kind)
-                continue
-            }
-            // contentKey edits the document it reads: give it copies.
-            if try Self.contentKey(XMLDocument.parse(latest.payload)) != Self.contentKey(XMLDocument.parse(built.document.serialized())) {
-                changed.insert(built.kind)
-            }
-        }
-        if !changed.isDisjoint(with: [.ceb303, .ceb403, .ceb505]) { changed.insert(.ceb603) }
+        let changed = try Self.changedKinds(documents, filings: filings, inventory: .ceb603, matchedAgainst: [.ceb303, .ceb403, .ceb505])
 
         let prepared = documents.filter { changed.contains($0.kind) }.map { built in
             let payload = built.document.serialized()

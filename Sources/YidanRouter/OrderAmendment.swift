@@ -63,29 +63,16 @@ extension OrderChanges {
         let now = clock()
         let year = order.orderTime.fields(inOffset: ZonedDateTime.beijingOffsetSeconds).year
         let buyerKey = OrderIntake.buyerKey(order.buyer)
-        let latestTax = FilingVersions.latest(.taxImport, in: filings)
-        let earlierUse = latestTax.flatMap { try? XMLDocument.parse($0.payload) }.flatMap(Self.allowanceUse(in:)) ?? 0
-        let used = try await store.allowanceUsed(buyerKey: buyerKey, year: year)
-        let annualBefore = max(0, used - earlierUse)
+        let (earlierUse, annualBefore) = try await allowanceBefore(order, filings: filings, year: year)
         let tax = try CompositeTax.compute(order: order, rates: intake.taxRates, annualUsedBefore: annualBefore)
         try Self.checkPayment(order, tax: tax)
 
-        let documents = try buildVersions(order, tax: tax, annualBefore: annualBefore, now: now)
+        // The customs messages say `appType` 2: a change of a declared business number.
+        let documents = try intake.buildImportFilings(
+            order, tax: tax, annualBefore: annualBefore, now: now, appType: { _ in MappingCatalog.amendmentAppType }
+        )
         try CrossFilingCheck(catalog: intake.catalog).check(Dictionary(uniqueKeysWithValues: documents.map { ($0.kind, $0.document) }))
-
-        // Which kinds changed against their latest version.
-        var changed: Set<MessageKind> = []
-        for built in documents {
-            guard let latest = FilingVersions.latest(built.kind, in: filings) else {
-                changed.insert(built.kind)
-                continue
-            }
-            // contentKey edits the document it reads: give it copies.
-            if try Self.contentKey(XMLDocument.parse(latest.payload)) != Self.contentKey(XMLDocument.parse(built.document.serialized())) {
-                changed.insert(built.kind)
-            }
-        }
-        if !changed.isDisjoint(with: [.ceb311, .ceb411, .ceb511]) { changed.insert(.ceb621) }
+        let changed = try Self.changedKinds(documents, filings: filings, inventory: .ceb621, matchedAgainst: [.ceb311, .ceb411, .ceb511])
 
         var prepared: [PreparedFiling] = []
         for built in documents where changed.contains(built.kind) {
@@ -123,30 +110,34 @@ extension OrderChanges {
         )
     }
 
-    /// Every import filing of the amended order, signed and schema-valid;
-    /// the customs messages say `appType` 2 (a change of a declared business number).
-    func buildVersions(
-        _ order: NormalizedOrder, tax: OrderTax, annualBefore: Decimal, now: ZonedDateTime
-    ) throws -> [(kind: MessageKind, guid: String, document: XMLDocument)] {
-        let catalog = intake.catalog
-        var documents: [(kind: MessageKind, guid: String, document: XMLDocument)] = []
-        for kind in OrderIntake.importFilings {
-            let guid = UUID().uuidString.uppercased()
-            let document: XMLDocument
-            let authorityKind = AuthorityFilingKind(rawValue: kind.rawValue)
-            if let authorityKind {
-                document = try catalog.makeAuthorityFiling(authorityKind, order: order, tax: tax, annualBefore: annualBefore, guid: guid, now: now)
-            } else {
-                document = try catalog.makeFiling(kind, order: order, tax: tax, guid: guid, now: now, appType: MappingCatalog.amendmentAppType)
+    /// This order's allowance use on file (its latest tax filing's) and the
+    /// buyer's annual total before the order: what the store counts, less that use.
+    func allowanceBefore(_ order: NormalizedOrder, filings: [FilingRecord], year: Int) async throws -> (earlierUse: Decimal, annualBefore: Decimal) {
+        let latestTax = FilingVersions.latest(.taxImport, in: filings)
+        let earlierUse = latestTax.flatMap { try? XMLDocument.parse($0.payload) }.flatMap(Self.allowanceUse(in:)) ?? 0
+        let used = try await intake.store.allowanceUsed(buyerKey: OrderIntake.buyerKey(order.buyer), year: year)
+        return (earlierUse, max(0, used - earlierUse))
+    }
+
+    /// The kinds whose newly built document says something else than the
+    /// latest version on file (a kind never filed counts as changed), and the
+    /// inventory when a document customs matches it against changed.
+    static func changedKinds(
+        _ documents: [BuiltFiling], filings: [FilingRecord], inventory: MessageKind, matchedAgainst: Set<MessageKind>
+    ) throws -> Set<MessageKind> {
+        var changed: Set<MessageKind> = []
+        for built in documents {
+            guard let latest = FilingVersions.latest(built.kind, in: filings) else {
+                changed.insert(built.kind)
+                continue
             }
-            try XMLSignature.signEnveloped(document, with: intake.signer)
-            let problems = authorityKind.map { catalog.validate(document, authorityFiling: $0) } ?? catalog.validate(document, kind: kind)
-            guard problems.isEmpty else {
-                throw YidanError(.schema, "\(kind.rawValue) fails its schema: " + problems.map(\.description).joined(separator: "; "))
+            // contentKey edits the document it reads: give it copies.
+            if try contentKey(XMLDocument.parse(latest.payload)) != contentKey(XMLDocument.parse(built.document.serialized())) {
+                changed.insert(built.kind)
             }
-            documents.append((kind, guid, document))
         }
-        return documents
+        if !changed.isDisjoint(with: matchedAgainst) { changed.insert(inventory) }
+        return changed
     }
 
     /// The fields an amendment may not change: they are the business keys

@@ -42,17 +42,7 @@ extension OrderIntake {
     func prepareExport(_ order: NormalizedOrder) throws -> PreparedOrder {
         _ = try Self.exportPaymentInRMB(order, rates: exchangeRates)
         let now = clock()
-        var documents: [(kind: MessageKind, guid: String, document: XMLDocument)] = []
-        for kind in Self.exportFilings {
-            let guid = UUID().uuidString.uppercased()
-            let document = try catalog.makeFiling(kind, order: order, tax: .none, guid: guid, now: now)
-            try XMLSignature.signEnveloped(document, with: signer, placement: .forCEB(document))
-            let problems = catalog.validate(document, kind: kind)
-            guard problems.isEmpty else {
-                throw YidanError(.schema, "\(kind.rawValue) fails its schema: " + problems.map(\.description).joined(separator: "; "))
-            }
-            documents.append((kind, guid, document))
-        }
+        let documents = try buildExportFilings(order, now: now)
         try ExportFilingCheck().check(Dictionary(uniqueKeysWithValues: documents.map { ($0.kind, $0.document) }))
         let prepared = documents.map { built in
             let payload = built.document.serialized()

@@ -108,23 +108,7 @@ public struct OrderIntake: Sendable {
 
         // Build every filing first, check they agree, then serialize: nothing
         // is stored unless customs, tax and FX tell the same story.
-        var documents: [(kind: MessageKind, guid: String, document: XMLDocument)] = []
-        for kind in Self.importFilings {
-            let guid = UUID().uuidString.uppercased()
-            let document: XMLDocument
-            if let authorityKind = AuthorityFilingKind(rawValue: kind.rawValue) {
-                document = try catalog.makeAuthorityFiling(authorityKind, order: order, tax: tax, annualBefore: used, guid: guid, now: now)
-            } else {
-                document = try catalog.makeFiling(kind, order: order, tax: tax, guid: guid, now: now)
-            }
-            try XMLSignature.signEnveloped(document, with: signer)
-            let problems = AuthorityFilingKind(rawValue: kind.rawValue).map { catalog.validate(document, authorityFiling: $0) }
-                ?? catalog.validate(document, kind: kind)
-            guard problems.isEmpty else {
-                throw YidanError(.schema, "\(kind.rawValue) fails its schema: " + problems.map(\.description).joined(separator: "; "))
-            }
-            documents.append((kind, guid, document))
-        }
+        let documents = try buildImportFilings(order, tax: tax, annualBefore: used, now: now)
         try CrossFilingCheck(catalog: catalog).check(Dictionary(uniqueKeysWithValues: documents.map { ($0.kind, $0.document) }))
         let prepared = documents.map { built in
             let payload = built.document.serialized()

@@ -63,34 +63,16 @@ extension OrderChanges {
         // The order's tax as first computed: its allowance use is already counted.
         let now = clock()
         let year = order.orderTime.fields(inOffset: ZonedDateTime.beijingOffsetSeconds).year
-        let latestTax = FilingVersions.latest(.taxImport, in: filings)
-        let earlierUse = latestTax.flatMap { try? XMLDocument.parse($0.payload) }.flatMap(Self.allowanceUse(in:)) ?? 0
-        let used = try await store.allowanceUsed(buyerKey: OrderIntake.buyerKey(order.buyer), year: year)
-        let annualBefore = max(0, used - earlierUse)
+        let annualBefore = try await allowanceBefore(order, filings: filings, year: year).annualBefore
         let tax = try CompositeTax.compute(order: order, rates: intake.taxRates, annualUsedBefore: annualBefore)
 
         // Every filing is built, so the cross-filing check sees the whole set; only the refused ones are filed.
-        let catalog = intake.catalog
-        var documents: [(kind: MessageKind, guid: String, document: XMLDocument)] = []
-        for kind in OrderIntake.importFilings {
-            let guid = UUID().uuidString.uppercased()
-            let document: XMLDocument
-            let authorityKind = AuthorityFilingKind(rawValue: kind.rawValue)
-            if let authorityKind {
-                document = try catalog.makeAuthorityFiling(authorityKind, order: order, tax: tax, annualBefore: annualBefore, guid: guid, now: now)
-            } else {
-                let taken = filings.contains { $0.kind == kind && ($0.purpose == .declare || $0.purpose == .amend) && Self.isLive($0) }
-                let appType = taken ? MappingCatalog.amendmentAppType : MappingCatalog.newDeclarationAppType
-                document = try catalog.makeFiling(kind, order: order, tax: tax, guid: guid, now: now, appType: appType)
-            }
-            try XMLSignature.signEnveloped(document, with: intake.signer)
-            let problems = authorityKind.map { catalog.validate(document, authorityFiling: $0) } ?? catalog.validate(document, kind: kind)
-            guard problems.isEmpty else {
-                throw YidanError(.schema, "\(kind.rawValue) fails its schema: " + problems.map(\.description).joined(separator: "; "))
-            }
-            documents.append((kind, guid, document))
+        // A customs number with a live version on file is re-declared as a change (appType 2).
+        let documents = try intake.buildImportFilings(order, tax: tax, annualBefore: annualBefore, now: now) { kind in
+            let taken = filings.contains { $0.kind == kind && ($0.purpose == .declare || $0.purpose == .amend) && Self.isLive($0) }
+            return taken ? MappingCatalog.amendmentAppType : MappingCatalog.newDeclarationAppType
         }
-        try CrossFilingCheck(catalog: catalog).check(Dictionary(uniqueKeysWithValues: documents.map { ($0.kind, $0.document) }))
+        try CrossFilingCheck(catalog: intake.catalog).check(Dictionary(uniqueKeysWithValues: documents.map { ($0.kind, $0.document) }))
 
         var prepared: [PreparedFiling] = []
         for built in documents where refiled.contains(built.kind) {
