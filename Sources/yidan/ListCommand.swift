@@ -166,12 +166,7 @@ enum DeskTable {
         var rows: [[String]] = [["ORDER", "MERCHANT", "KIND", "FILING", "STATUS", "ATTEMPTS", "CREATED (BEIJING)", "LAST RECEIPT"]]
         var statuses: [FilingStatus?] = [nil]
         for filing in filings {
-            var last = "-"
-            if let code = filing.lastReturnStatus {
-                last = code + (filing.lastReturnInfo.map { " " + $0 } ?? "")
-            } else if let error = filing.lastError {
-                last = "error: " + error
-            }
+            let last = FilingTable.lastReceipt(filing.lastReturnStatus, filing.lastReturnInfo, error: filing.lastError)
             let stuck = deadline.map { filing.isStuck(deadline: $0) } ?? false
             rows.append([
                 filing.orderNo, filing.merchant ?? "-", filing.kind.rawValue, filing.id,

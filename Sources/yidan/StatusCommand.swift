@@ -108,17 +108,18 @@ struct StatusCommand: AsyncParsableCommand {
 /// The table `status` and `list` print. Filings hold no personal data beyond
 /// the signed payload, which is never printed.
 enum FilingTable {
+    /// The LAST RECEIPT column: the latest returnStatus and its text, else the last delivery error.
+    static func lastReceipt(_ code: String?, _ info: String?, error: String?) -> String {
+        if let code { return code + (info.map { " " + $0 } ?? "") }
+        return error.map { "error: " + $0 } ?? "-"
+    }
+
     static func render(_ filings: [FilingRecord], showOrder: Bool) -> String {
         var rows: [[String]] = [
             (showOrder ? ["ORDER"] : []) + ["KIND", "FILING", "STATUS", "ATTEMPTS", "LAST RECEIPT"],
         ]
         for filing in filings {
-            var last = "-"
-            if let code = filing.lastReturnStatus {
-                last = code + (filing.lastReturnInfo.map { " " + $0 } ?? "")
-            } else if let error = filing.lastError {
-                last = "error: " + error
-            }
+            let last = Self.lastReceipt(filing.lastReturnStatus, filing.lastReturnInfo, error: filing.lastError)
             rows.append(
                 (showOrder ? [filing.orderNo] : [])
                     + ["\(filing.kind.rawValue) \(filing.kind.label)\(filing.purpose == .reversal ? " reversal" : "")", filing.id, filing.status.rawValue, String(filing.attempts), last]
