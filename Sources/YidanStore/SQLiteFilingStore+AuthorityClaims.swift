@@ -22,16 +22,7 @@ extension SQLiteFilingStore {
                     sql: Self.dueFilingIDsSQL(extraCondition: "kind IN (\(Self.kindList(authority)))"),
                     arguments: [FilingStatus.queued.rawValue, nowSeconds, FilingStatus.sending.rawValue, nowSeconds, limit]
                 )
-                for id in ids {
-                    try Self.logMove(filingID: id, to: .sending, at: nowSeconds, cause: .claim, db)
-                    try db.execute(
-                        sql: "UPDATE filings SET status = ?, lease_until = ?, updated_at = ? WHERE id = ?",
-                        arguments: [FilingStatus.sending.rawValue, leaseUntil, nowSeconds, id]
-                    )
-                    if let record = try Self.filing(id: id, db) {
-                        claimed.append(record)
-                    }
-                }
+                claimed += try Self.take(ids, leaseUntil: leaseUntil, now: nowSeconds, db)
             }
             return claimed
         }

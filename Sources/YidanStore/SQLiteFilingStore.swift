@@ -201,20 +201,24 @@ public final class SQLiteFilingStore: FilingStore, Sendable {
                 sql: Self.dueFilingIDsSQL(),
                 arguments: [FilingStatus.queued.rawValue, nowSeconds, FilingStatus.sending.rawValue, nowSeconds, limit]
             )
-            var claimed: [FilingRecord] = []
-            claimed.reserveCapacity(ids.count)
-            for id in ids {
-                try Self.logMove(filingID: id, to: .sending, at: nowSeconds, cause: .claim, db)
-                try db.execute(
-                    sql: "UPDATE filings SET status = ?, lease_until = ?, updated_at = ? WHERE id = ?",
-                    arguments: [FilingStatus.sending.rawValue, leaseUntil, nowSeconds, id]
-                )
-                if let record = try Self.filing(id: id, db) {
-                    claimed.append(record)
-                }
-            }
-            return claimed
+            return try Self.take(ids, leaseUntil: leaseUntil, now: nowSeconds, db)
         }
+    }
+
+    /// Moves the chosen filings to `sending` under a lease (logged as a claim)
+    /// and reads them back, inside the claiming transaction.
+    static func take(_ ids: [String], leaseUntil: Double, now nowSeconds: Double, _ db: Database) throws -> [FilingRecord] {
+        var claimed: [FilingRecord] = []
+        claimed.reserveCapacity(ids.count)
+        for id in ids {
+            try logMove(filingID: id, to: .sending, at: nowSeconds, cause: .claim, db)
+            try db.cachedStatement(sql: "UPDATE filings SET status = ?, lease_until = ?, updated_at = ? WHERE id = ?")
+                .execute(arguments: [FilingStatus.sending.rawValue, leaseUntil, nowSeconds, id])
+            if let record = try filing(id: id, db) {
+                claimed.append(record)
+            }
+        }
+        return claimed
     }
 
     /// Records the attempt and applies its outcome if the filing is still
