@@ -12,7 +12,7 @@ enum DashboardPage {
         <link rel="stylesheet" href="/dashboard/app.css"></head>
         <body><main class="login">
         <h1>yidan broker desk</h1>
-        \(message.map { "<p class=\"notice\">\(escape($0))</p>" } ?? "")
+        \(message.map { "<p class=\"notice\">\(HTMLText.escape($0))</p>" } ?? "")
         <form method="post" action="/login">
         <label>API key <input type="password" name="key" autocomplete="off" required></label>
         <button type="submit">Sign in</button>
@@ -32,11 +32,11 @@ enum DashboardPage {
         <link rel="stylesheet" href="/dashboard/app.css"></head>
         <body data-deadline-minutes="\(deadlineMinutes)">
         <header><h1>yidan broker desk</h1>
-        <span class="who">\(escape(role)) \(escape(subject))</span>
+        <span class="who">\(HTMLText.escape(role)) \(HTMLText.escape(subject))</span>
         <span id="live" class="live off">connecting…</span>
         <form method="post" action="/logout"><button type="submit">Sign out</button></form></header>
         <section><h2>Filings by authority and status</h2>\(countsTable(counts))</section>
-        <section id="health"><h2>Authority health</h2><ul>\(health.map { "<li data-authority=\"\($0.authority)\" class=\"breaker-\($0.breaker)\"><b>\($0.authority)</b> <span>\(escape($0.line))</span></li>" }.joined())</ul>
+        <section id="health"><h2>Authority health</h2><ul>\(health.map { "<li data-authority=\"\($0.authority)\" class=\"breaker-\($0.breaker)\"><b>\($0.authority)</b> <span>\(HTMLText.escape($0.line))</span></li>" }.joined())</ul>
         <p class="muted">Refused or undeliverable filings: <span id="failed-text">\(failed(counts))</span></p></section>
         <section><h2>Filings</h2>
         <form id="filters">
@@ -86,27 +86,11 @@ enum DashboardPage {
         let stuck = filing.isStuck(deadline: stuckBefore)
         let last = filing.lastReturnStatus.map { $0 + (filing.lastReturnInfo.map { " " + $0 } ?? "") } ?? filing.lastError.map { "error: " + $0 } ?? ""
         return """
-        <tr id="f-\(escape(filing.id))" data-filing="\(escape(filing.id))" data-order="\(escape(filing.orderNo))" class="status-\(filing.status.rawValue)\(stuck ? " stuck" : "")">\
-        <td><a href="#" class="order-link">\(escape(filing.orderNo))</a></td><td>\(escape(filing.merchant ?? ""))</td>\
+        <tr id="f-\(HTMLText.escape(filing.id))" data-filing="\(HTMLText.escape(filing.id))" data-order="\(HTMLText.escape(filing.orderNo))" class="status-\(filing.status.rawValue)\(stuck ? " stuck" : "")">\
+        <td><a href="#" class="order-link">\(HTMLText.escape(filing.orderNo))</a></td><td>\(HTMLText.escape(filing.merchant ?? ""))</td>\
         <td>\(filing.kind.rawValue) \(filing.kind.label)</td><td>\(filing.authority.rawValue)</td>\
         <td class="status">\(filing.status.rawValue)</td><td class="attempts">\(filing.attempts)</td>\
-        <td class="last">\(escape(last))</td><td>\(filing.createdAt.formatted(.iso8601))</td></tr>
+        <td class="last">\(HTMLText.escape(last))</td><td>\(filing.createdAt.formatted(.iso8601))</td></tr>
         """
-    }
-
-    /// Text for HTML content and attribute values.
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
     }
 }

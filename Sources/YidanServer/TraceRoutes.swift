@@ -135,9 +135,9 @@ enum TracePage {
         let title = language == .zh ? "溯源：" + timeline.id : "Provenance of " + timeline.id
         var items = ""
         for entry in timeline.entries {
-            var line = "<time datetime=\"\(escape(entry.time.iso8601))\">\(escape(entry.time.format("yyyy-MM-dd HH:mm")))</time> "
-                + "<strong>\(escape(entry.stepLabel))</strong>"
-            if let place = entry.place { line += " <span class=\"place\">\(escape(place))</span>" }
+            var line = "<time datetime=\"\(HTMLText.escape(entry.time.iso8601))\">\(HTMLText.escape(entry.time.format("yyyy-MM-dd HH:mm")))</time> "
+                + "<strong>\(HTMLText.escape(entry.stepLabel))</strong>"
+            if let place = entry.place { line += " <span class=\"place\">\(HTMLText.escape(place))</span>" }
             items += "<li>\(line)</li>\n"
         }
         let empty = language == .zh ? "<p>未找到溯源记录。</p>" : "<p>No provenance found.</p>"
@@ -145,27 +145,12 @@ enum TracePage {
             <!doctype html>
             <html lang="\(language == .zh ? "zh-CN" : "en")"><head><meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>\(escape(title))</title>
+            <title>\(HTMLText.escape(title))</title>
             <style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem}li{margin:.5rem 0}.place{color:#555}</style>
-            </head><body><h1>\(escape(title))</h1>
+            </head><body><h1>\(HTMLText.escape(title))</h1>
             \(timeline.entries.isEmpty ? empty : "<ol>\n" + items + "</ol>")
             </body></html>
 
             """
-    }
-
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for char in text {
-            switch char {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(char)
-            }
-        }
-        return out
     }
 }
