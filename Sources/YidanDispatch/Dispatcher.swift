@@ -24,16 +24,16 @@ import YidanMapping
 /// requests in flight finish) or cancellation (abandons them; their leases
 /// return them to the queue).
 public final class Dispatcher: Service, Sendable {
-    private let store: any FilingStore
+    let store: any FilingStore
     private let client: CurlHTTPClient
-    private let configuration: DispatchConfiguration
+    let configuration: DispatchConfiguration
     private let clock: any Clock<Duration>
     private let now: @Sendable () -> Date
     private let jitter: @Sendable () -> Double
-    private let logger: Logger
+    let logger: Logger
     private let signal = WakeSignal()
     private let stopping = Atomic<Bool>(false)
-    private let traffic: Mutex<AuthorityTraffic>
+    let traffic: Mutex<AuthorityTraffic>
 
     /// - Parameters:
     ///   - clock: what idle waits sleep on.
@@ -105,48 +105,87 @@ public final class Dispatcher: Service, Sendable {
     private var isStopping: Bool { stopping.load(ordering: .relaxed) }
 
     private enum LoopEvent: Sendable {
-        case deliveryFinished
+        /// A claim's filings (started at once), or its failure.
+        case claimed(Result<[FilingRecord], any Error>)
+        /// A request got its answer (or failed); its attempt is to be recorded.
+        case answered(Exchange?)
+        /// An attempt's record is committed (or failed to be).
+        case recorded
         case wokeUp
     }
 
-    /// Keeps up to `maxInFlight` deliveries running. When nothing is due, one
+    /// Keeps up to `maxInFlight` requests running. When nothing is due, one
     /// child task waits (next due time, `wake()`, or the poll interval) while
-    /// deliveries go on; a finished delivery re-arms that wait, since it may
+    /// deliveries go on; a recorded attempt re-arms that wait, since it may
     /// have scheduled a retry sooner than the wait's end.
+    ///
+    /// Claims, requests and records are all child tasks, so the loop never
+    /// waits on one of them while the others have news. A request's place is
+    /// freed when its answer arrives, not when its attempt is committed:
+    /// `maxInFlight` bounds the load on the authorities, and the commit
+    /// (group-committed with others) is not theirs. Holding places through
+    /// claim and commit kept each ~5× longer than the request itself and left
+    /// the dispatch benchmark's CPU idle. Attempts being recorded are bounded
+    /// too (`maxInFlight` more), so a slow store slows claiming instead of
+    /// piling up work; their filings stay `sending` under lease until
+    /// recorded, so none is claimed twice.
     private func runLoop() async throws {
         await withTaskGroup(of: LoopEvent.self) { group in
+            let places = configuration.maxInFlight
             var inFlight = 0
+            var recording = 0
+            var claiming = false
             var waiting = false
-            while !isStopping && !Task.isCancelled {
-                var storeFailed = false
-                let free = configuration.maxInFlight - inFlight
+            while !Task.isCancelled {
+                let stopping = isStopping
+                if stopping && inFlight == 0 && recording == 0 && !claiming && !waiting { break }
+                let free = min(places - inFlight, 2 * places - inFlight - recording)
                 // A claim is a write transaction and a scan of the due rows:
                 // while deliveries run, claim once a quarter of the places is free.
-                let worthClaiming = inFlight == 0 || free >= max(1, configuration.maxInFlight / 4)
-                if free > 0 && worthClaiming && !waiting {
-                    do {
-                        let claimed = try await claim(free: free, now: now())
+                let worthClaiming = inFlight == 0 || free >= max(1, places / 4)
+                if !stopping && free > 0 && worthClaiming && !claiming && !waiting {
+                    claiming = true
+                    group.addTask {
+                        do {
+                            return .claimed(.success(try await self.claim(free: free, now: self.now())))
+                        } catch {
+                            return .claimed(.failure(error))
+                        }
+                    }
+                }
+                switch await group.next() {
+                case .claimed(let result):
+                    claiming = false
+                    var storeFailed = false
+                    switch result {
+                    case .success(let claimed) where !claimed.isEmpty:
                         for filing in claimed {
-                            group.addTask {
-                                await self.deliver(filing)
-                                return .deliveryFinished
-                            }
+                            group.addTask { .answered(await self.exchange(filing)) }
                         }
                         inFlight += claimed.count
-                        if !claimed.isEmpty { continue }
-                    } catch {
+                        continue
+                    case .success:
+                        break
+                    case .failure(let error):
                         storeFailed = true
                         logger.error("claiming due filings failed", metadata: ["error": "\(error)"])
                     }
                     waiting = true
-                    group.addTask { [storeFailed] in
+                    group.addTask {
                         await self.idle(afterStoreFailure: storeFailed)
                         return .wokeUp
                     }
-                }
-                switch await group.next() {
-                case .deliveryFinished:
+                case .answered(let exchange):
                     inFlight -= 1
+                    if let exchange {
+                        recording += 1
+                        group.addTask {
+                            await self.record(exchange)
+                            return .recorded
+                        }
+                    }
+                case .recorded:
+                    recording -= 1
                     if waiting { signal.wake() }
                 case .wokeUp:
                     waiting = false
@@ -154,8 +193,9 @@ public final class Dispatcher: Service, Sendable {
                     break
                 }
             }
-            // Graceful shutdown: no new claims; leaving the group waits for the
-            // requests in flight (the idle wait was woken by the shutdown handler).
+            // Graceful shutdown ends the loop once the requests in flight are
+            // answered and recorded (the idle wait was woken by the shutdown
+            // handler); cancellation leaves the group, cancelling them.
         }
     }
 
@@ -187,60 +227,28 @@ public final class Dispatcher: Service, Sendable {
         await signal.wait(upTo: wait, clock: clock)
     }
 
-    // MARK: Claiming within each authority's limits
-
-    /// Claims up to `free` due filings, no more of each authority than its
-    /// lane allows (breaker, concurrency cap, rate), and marks them started.
-    /// With no lane holding anything back this is one plain claim.
-    private func claim(free: Int, now at: Date) async throws -> [FilingRecord] {
-        let allowances = traffic.withLock { $0.allowances(now: at, free: free) }
-        let claimed: [FilingRecord]
-        if allowances.values.allSatisfy({ $0 >= free }) {
-            claimed = try await store.claimDue(now: at, limit: free, lease: configuration.lease)
-        } else {
-            claimed = try await store.claimDue(now: at, limits: Self.share(free, among: allowances), lease: configuration.lease)
-        }
-        for filing in claimed {
-            let authority = filing.kind.authority
-            let transition = traffic.withLock { $0.started(authority, now: at) }
-            if let transition { report(transition, authority) }
-        }
-        return claimed
-    }
-
-    /// Splits `free` places among the authorities that may take some, one at a
-    /// time in turn, so the total never exceeds `free` and none is starved.
-    static func share(_ free: Int, among allowances: [Authority: Int]) -> [Authority: Int] {
-        var left = allowances.filter { $0.value > 0 }
-        var shares: [Authority: Int] = [:]
-        var remaining = free
-        while remaining > 0, !left.isEmpty {
-            for authority in Authority.allCases where remaining > 0 {
-                guard let room = left[authority] else { continue }
-                shares[authority, default: 0] += 1
-                remaining -= 1
-                left[authority] = room > 1 ? room - 1 : nil
-            }
-        }
-        return shares
-    }
-
-    private func report(_ transition: CircuitBreaker.Transition, _ authority: Authority) {
-        switch transition {
-        case .opened(let until):
-            logger.warning("circuit breaker opened: holding the authority's filings", metadata: ["authority": "\(authority.rawValue)", "until": "\(until)"])
-            DispatchMetrics.circuit(authority, open: true)
-        case .halfOpened:
-            logger.info("circuit breaker half-open: sending one probe", metadata: ["authority": "\(authority.rawValue)"])
-        case .closed:
-            logger.info("circuit breaker closed: the authority answers again", metadata: ["authority": "\(authority.rawValue)"])
-            DispatchMetrics.circuit(authority, open: false)
-        }
-    }
-
     // MARK: One delivery
 
+    /// One request's answer and what to record of it.
+    struct Exchange: Sendable {
+        var attempt: AttemptRecord
+        var outcome: DeliveryOutcome
+        var decision: DeliveryDecision
+        var httpStatus: Int?
+        var finishedAt: Date
+        var logger: Logger
+    }
+
+    /// Sends one filing and records the attempt (`drainOnce`).
     private func deliver(_ filing: FilingRecord) async {
+        if let exchange = await exchange(filing) {
+            await record(exchange)
+        }
+    }
+
+    /// Posts one filing and decides what its answer means (delivered, retry,
+    /// dead); nil when cancelled, which leaves the filing to its lease.
+    private func exchange(_ filing: FilingRecord) async -> Exchange? {
         let attempt = filing.attempts + 1
         var logger = self.logger
         logger[metadataKey: "filing"] = "\(filing.id)"
@@ -262,7 +270,7 @@ public final class Dispatcher: Service, Sendable {
             } catch is CancellationError {
                 logger.debug("delivery cancelled; the lease returns the filing to the queue")
                 traffic.withLock { $0.abandoned(filing.kind.authority) }
-                return
+                return nil
             } catch {
                 latency = ContinuousClock.now - started
                 if let failure = TransportFailure.from(error) {
@@ -308,15 +316,21 @@ public final class Dispatcher: Service, Sendable {
             filingID: filing.id, number: attempt, startedAt: startedAt, httpStatus: result.httpStatus,
             latencyMilliseconds: Self.milliseconds(latency), error: errorText, requestDigest: requestDigest
         )
+        return Exchange(attempt: record, outcome: outcome, decision: decision, httpStatus: result.httpStatus, finishedAt: finishedAt, logger: logger)
+    }
+
+    /// Records an attempt and its outcome durably, then logs it.
+    private func record(_ exchange: Exchange) async {
+        let logger = exchange.logger
         do {
-            try await store.completeAttempt(record, outcome: outcome, now: finishedAt)
+            try await store.completeAttempt(exchange.attempt, outcome: exchange.outcome, now: exchange.finishedAt)
         } catch {
             logger.error("recording the attempt failed; the lease will return the filing", metadata: ["error": "\(error)"])
             return
         }
 
-        let status = result.httpStatus.map(String.init) ?? "none"
-        switch decision {
+        let status = exchange.httpStatus.map(String.init) ?? "none"
+        switch exchange.decision {
         case .delivered:
             logger.info("filing delivered", metadata: ["status": "\(status)"])
         case .retry(let at, let reason):

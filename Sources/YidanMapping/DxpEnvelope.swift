@@ -76,14 +76,14 @@ public struct DxpEnvelope: Sendable, Equatable {
             return node
         }
         func text(_ parent: XMLNode, _ name: String) throws -> String {
-            let value = try child(parent, name).text.trimmingCharacters(in: .whitespacesAndNewlines)
+            let value = try child(parent, name).trimmedText
             guard !value.isEmpty else { throw YidanError(.xml, "DxpMsg envelope has an empty \(name)") }
             return value
         }
         let transInfo = try child(root, "TransInfo")
         let receivers = try child(transInfo, "ReceiverIds")
             .children("ReceiverId", namespaceURI: namespaceURI)
-            .map { $0.text.trimmingCharacters(in: .whitespacesAndNewlines) }
+            .map { $0.trimmedText }
         guard !receivers.isEmpty, !receivers.contains(where: \.isEmpty) else {
             throw YidanError(.xml, "DxpMsg envelope has no ReceiverId")
         }

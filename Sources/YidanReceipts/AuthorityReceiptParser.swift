@@ -27,7 +27,7 @@ enum AuthorityReceiptParser {
             throw YidanError(.receipt, "/\(root.localName): expected \(kind.rootElement) in \(namespace)")
         }
         func text(_ name: String) -> String? {
-            root.firstChild(name, namespaceURI: namespace)?.text.trimmingCharacters(in: .whitespacesAndNewlines)
+            root.firstChild(name, namespaceURI: namespace)?.trimmedText
         }
         func required(_ name: String) throws -> String {
             guard let value = text(name), !value.isEmpty else {

@@ -33,7 +33,7 @@ enum SummaryResultParser {
                 throw YidanError(.receipt, "\(path): is required")
             }
             func text(_ name: String) -> String? {
-                head.firstChild(name, namespaceURI: ns).map { $0.text.trimmingCharacters(in: .whitespacesAndNewlines) }
+                head.firstChild(name, namespaceURI: ns).map { $0.trimmedText }
                     .flatMap { $0.isEmpty ? nil : $0 }
             }
             func required(_ name: String) throws -> String {

@@ -104,7 +104,7 @@ struct FieldValue {
 
     static func read(_ kind: MessageKind, _ xpath: String, in document: XMLDocument) -> FieldValue {
         let node = (try? document.select(xpath, namespaces: CrossFilingCheck.namespaces))?.first
-        return FieldValue(kind: kind, xpath: node?.path ?? xpath, text: node?.text.trimmingCharacters(in: .whitespacesAndNewlines))
+        return FieldValue(kind: kind, xpath: node?.path ?? xpath, text: node?.trimmedText)
     }
 
     /// The field in the `kind` document among those given; nil when that kind
@@ -115,7 +115,7 @@ struct FieldValue {
 
     static func read(_ kind: MessageKind, _ relative: String, under node: XMLNode) -> FieldValue {
         let found = (try? node.select(relative, namespaces: CrossFilingCheck.namespaces))?.first
-        return FieldValue(kind: kind, xpath: found?.path ?? node.path + "/" + relative, text: found?.text.trimmingCharacters(in: .whitespacesAndNewlines))
+        return FieldValue(kind: kind, xpath: found?.path ?? node.path + "/" + relative, text: found?.trimmedText)
     }
 
     /// The same place, its value read as another code (customs currency → ISO).

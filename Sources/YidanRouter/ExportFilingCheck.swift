@@ -109,7 +109,7 @@ public struct ExportFilingCheck: Sendable {
         let nodes = (try? order.select("/ceb:CEB303Message/ceb:Order/ceb:OrderList/ceb:totalPrice", namespaces: CrossFilingCheck.namespaces)) ?? []
         var sum: Decimal = 0
         for node in nodes {
-            guard let value = DifferenceReport.decimal(node.text.trimmingCharacters(in: .whitespacesAndNewlines)) else { return }
+            guard let value = DifferenceReport.decimal(node.trimmedText) else { return }
             sum += value
         }
         if sum != expected {

@@ -201,7 +201,7 @@ public struct OrderChanges: Sendable {
 
     static func text(of field: String, in document: XMLDocument) -> String? {
         let nodes = (try? document.select("//*[local-name()='\(field)']")) ?? []
-        return nodes.map { $0.text.trimmingCharacters(in: .whitespacesAndNewlines) }.first { !$0.isEmpty }
+        return nodes.map { $0.trimmedText }.first { !$0.isEmpty }
     }
 
     /// The tax filing's `allowanceUse`: what the order added to the buyer's annual total.

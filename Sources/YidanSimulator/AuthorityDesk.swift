@@ -5,14 +5,13 @@ import YidanSigning
 import YidanXML
 
 /// The tax authority's and FX administration's desks of the simulator: the
-/// state and checks behind `POST /tax/filings` and `POST /fx/filings`.
+/// state behind `POST /tax/filings` and `POST /fx/filings` (the stateless
+/// checks, signature and schema, are `RequestExaminer`'s).
 ///
 /// Kept inside `GatewayCore` (one actor) because the rules read the customs
 /// ledger: a tax filing's total must equal the CEB311 `taxTotal` of the same
 /// order, an FX record's RMB amount the CEB411 `amountPaid`.
 struct AuthorityDesk: Sendable {
-    /// One schema per filing kind (`Mappings/schemas/tax-filing-v1.xsd`, `fx-filing-v1.xsd`).
-    let schemas: [AuthorityFilingKind: XMLSchema]
     /// Scoped idempotency key ("TAX-IMPORT|key") → the answer given the first time.
     var answers: [String: AuthorityAck] = [:]
     /// Scoped filing guid → the scoped key it was first applied under.
@@ -22,49 +21,7 @@ struct AuthorityDesk: Sendable {
     /// Scoped filing guid → the amount it filed, which a reversal of it must restate.
     var amountByGuid: [String: Decimal] = [:]
 
-    /// Loads the filing schemas from the folder of the customs schema
-    /// (normally `Mappings/schemas/`).
-    init(schemaDirectory: URL) throws {
-        var schemas: [AuthorityFilingKind: XMLSchema] = [:]
-        for kind in AuthorityFilingKind.allCases {
-            let file = URL(fileURLWithPath: kind.schemaFile).lastPathComponent
-            do {
-                schemas[kind] = try XMLSchema(contentsOf: schemaDirectory.appendingPathComponent(file))
-            } catch {
-                throw YidanError(.configuration, "cannot load the simulator's schema \(file)", cause: error)
-            }
-        }
-        self.schemas = schemas
-    }
-
     static func scoped(_ kind: AuthorityFilingKind, _ value: String) -> String { kind.rawValue + "|" + value }
-
-    /// Signature, then schema: a `ds:Signature` (appended to the root as yidan
-    /// signs) is verified and then taken out, since the filing schemas do not
-    /// list it. A schema problem wins over a bad signature.
-    func check(_ document: XMLDocument, _ kind: AuthorityFilingKind) -> ReceiptStep? {
-        var signatureProblem: String?
-        let signatures = document.root?.children("Signature", namespaceURI: AuthorityFilingFacts.signatureNamespace) ?? []
-        if !signatures.isEmpty {
-            do {
-                if try !XMLSignature.verify(document) {
-                    signatureProblem = "the signature value does not match the signed content"
-                }
-            } catch {
-                signatureProblem = GatewayCore.safeReason(error)
-            }
-            for signature in signatures { signature.remove() }
-        }
-        guard let schema = schemas[kind] else {
-            return ReceiptScript.schemaInvalid(["no schema loaded for \(kind.rawValue)"])
-        }
-        let issues = schema.validate(document)
-        if !issues.isEmpty {
-            return ReceiptScript.schemaInvalid(issues.map { "\($0.path): \(ReceiptScript.redactingValues($0.message))" })
-        }
-        if let signatureProblem { return ReceiptScript.badSignature(signatureProblem) }
-        return nil
-    }
 }
 
 /// The facts of one tax or FX filing the rules look at, read as plain text so
@@ -95,7 +52,7 @@ struct AuthorityFilingFacts: Sendable, Equatable {
         let body = root.firstChild(kind.bodyElement, namespaceURI: kind.namespaceURI)
         var fields: [String: String] = [:]
         for child in body?.elementChildren ?? [] where fields[child.localName] == nil {
-            fields[child.localName] = child.text.trimmingCharacters(in: .whitespacesAndNewlines)
+            fields[child.localName] = child.trimmedText
         }
         let guid = (root.attribute("guid") ?? fields["guid"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         guard !guid.isEmpty else {

@@ -80,9 +80,11 @@ struct AuthorityHandling: Sendable {
 }
 
 extension GatewayCore {
-    /// One request on `/tax/filings` or `/fx/filings`. The fault plan applies
-    /// as on `/dxp/messages` (the counters of faults are shared).
-    func receiveFiling(_ kind: AuthorityFilingKind, body: Data, idempotencyKey headerKey: String?) -> AuthorityHandling {
+    /// One request on `/tax/filings` or `/fx/filings`, examined by
+    /// `examiner.examineFiling(_:among:)`. The fault plan applies as on
+    /// `/dxp/messages` (the counters of faults are shared).
+    func receiveFiling(_ examination: RequestExaminer.FilingExamination, idempotencyKey headerKey: String?) -> AuthorityHandling {
+        let kind = examination.kind
         stats.authorities[kind.authorityName, default: AuthorityCounters()].requestsReceived += 1
         if faults.unavailableDesks.contains(kind.authorityName) {
             stats.faultsInjected += 1
@@ -94,7 +96,7 @@ extension GatewayCore {
             return AuthorityHandling(ack: .unavailable(status: faults.failStatus), delay: nil, drop: false,
                                      retryAfterSeconds: faults.retryAfterSeconds)
         }
-        let ack = processFiling(kind, body: body, headerKey: headerKey.flatMap { $0.isEmpty ? nil : $0 })
+        let ack = processFiling(examination, headerKey: headerKey.flatMap { $0.isEmpty ? nil : $0 })
         let delay: Duration? = faults.answerDelayMilliseconds > 0 ? .milliseconds(faults.answerDelayMilliseconds) : nil
         var drop = false
         if faults.dropNext > 0 {
@@ -105,20 +107,21 @@ extension GatewayCore {
         return AuthorityHandling(ack: ack, delay: delay, drop: drop, retryAfterSeconds: nil)
     }
 
-    private func processFiling(_ kind: AuthorityFilingKind, body: Data, headerKey: String?) -> AuthorityAck {
+    private func processFiling(_ examination: RequestExaminer.FilingExamination, headerKey: String?) -> AuthorityAck {
+        let kind = examination.kind
         let name = kind.authorityName
         if let headerKey, let earlier = desk.answers[AuthorityDesk.scoped(kind, headerKey)] {
             stats.authorities[name, default: AuthorityCounters()].duplicatesRecognised += 1
             return earlier
         }
-        let document: XMLDocument
         let facts: AuthorityFilingFacts
-        do {
-            document = try XMLDocument.parse(body)
-            facts = try AuthorityFilingFacts(document: document, expecting: kind)
-        } catch {
+        let refusal: ReceiptStep?
+        switch examination {
+        case .invalid(_, let reason):
             stats.authorities[name, default: AuthorityCounters()].invalidRequests += 1
-            return .invalid("not a \(kind.rootElement): \(Self.safeReason(error))")
+            return .invalid(reason)
+        case .filing(let read, let problem):
+            (facts, refusal) = (read, problem)
         }
         let key = headerKey ?? facts.guid
         let scopedKey = AuthorityDesk.scoped(kind, key)
@@ -133,7 +136,6 @@ extension GatewayCore {
             return earlier
         }
 
-        let refusal = desk.check(document, kind)
         let ack = AuthorityAck.received(facts.guid)
         desk.answers[scopedKey] = ack
         desk.keyByGuid[AuthorityDesk.scoped(kind, facts.guid)] = scopedKey
@@ -211,9 +213,9 @@ enum AuthorityRoutes {
             router.post("/\(authority)/filings") { request, _ -> Response in
                 let buffer = try await request.body.collect(upTo: maxRequestBytes)
                 let key = request.headers.first { $0.name.canonicalName == "idempotency-key" }?.value
-                let body = Data(buffer.readableBytesView)
-                let kind = AuthorityFilingKind.filed(in: body, among: kinds)
-                let handling = await core.receiveFiling(kind, body: body, idempotencyKey: key)
+                // Parsing and checks on this request's task, many at once; then the actor decides.
+                let examination = core.examiner.examineFiling(Data(buffer.readableBytesView), among: kinds)
+                let handling = await core.receiveFiling(examination, idempotencyKey: key)
                 if let delay = handling.delay {
                     try await clock.sleep(for: delay)
                 }

@@ -58,7 +58,7 @@ public struct DeclaredMessage: Sendable, Equatable {
             ?? root.firstChild(headName, namespaceURI: Self.cebNamespace)
         var fields: [String: String] = [:]
         for child in head?.elementChildren ?? [] where fields[child.localName] == nil {
-            fields[child.localName] = child.text.trimmingCharacters(in: .whitespacesAndNewlines)
+            fields[child.localName] = child.trimmedText
         }
         var total: Decimal?
         var lines: [TaxableLine] = []
@@ -66,8 +66,8 @@ public struct DeclaredMessage: Sendable, Equatable {
             var sum = Decimal(0)
             var valid = true
             for line in wrapper.children(listName, namespaceURI: Self.cebNamespace) {
-                let text = line.firstChild("totalPrice", namespaceURI: Self.cebNamespace)?.text ?? ""
-                guard let value = Money.parse(text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+                let text = line.firstChild("totalPrice", namespaceURI: Self.cebNamespace)?.trimmedText ?? ""
+                guard let value = Money.parse(text) else {
                     valid = false
                     break
                 }

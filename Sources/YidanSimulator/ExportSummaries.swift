@@ -21,7 +21,7 @@ extension DeclaredMessage {
     /// The invtNo of every `SummaryApplyList`, space-separated (kept as the `invtNos` field).
     static func summaryInventoryNumbers(in wrapper: XMLNode) -> String {
         wrapper.children("SummaryApplyList", namespaceURI: cebNamespace)
-            .compactMap { $0.firstChild("invtNo", namespaceURI: cebNamespace)?.text.trimmingCharacters(in: .whitespacesAndNewlines) }
+            .compactMap { $0.firstChild("invtNo", namespaceURI: cebNamespace)?.trimmedText }
             .filter { !$0.isEmpty }
             .joined(separator: " ")
     }

@@ -7,11 +7,11 @@ import YidanXML
 /// (`TaxExportFiling`, `Mappings/schemas/tax-export-v1.xsd`) is posted to the
 /// same `/tax/filings` as the import tax filing and told apart by its root.
 extension AuthorityFilingKind {
-    /// The kind among `kinds` (one authority's) whose root element `body` has;
-    /// the first when the body is not XML or names none (its checks then refuse it).
-    static func filed(in body: Data, among kinds: [AuthorityFilingKind]) -> AuthorityFilingKind {
+    /// The kind among `kinds` (one authority's) whose root element `document`
+    /// has; the first when it names none (its checks then refuse it).
+    static func filed(in document: XMLDocument, among kinds: [AuthorityFilingKind]) -> AuthorityFilingKind {
         let fallback = kinds.first ?? .taxImport
-        guard kinds.count > 1, let root = (try? XMLDocument.parse(body))?.root else { return fallback }
+        guard kinds.count > 1, let root = document.root else { return fallback }
         return kinds.first { $0.rootElement == root.localName && $0.namespaceURI == root.namespaceURI } ?? fallback
     }
 }

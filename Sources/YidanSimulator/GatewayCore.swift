@@ -32,20 +32,18 @@ struct ReceiptJob: Sendable {
 }
 
 /// The gateway's state, one request at a time: fault plan, idempotency cache,
-/// customs ledger and counters. The XML work happens inside the actor, so the
-/// libxml2 schema object is never used from two threads at once.
+/// customs ledger and counters. The XML work (parsing, schema, signature) is
+/// done before a request enters the actor (`RequestExaminer`), in parallel;
+/// the actor decides with its state alone.
 actor GatewayCore {
-    private static let signatureNamespace = "http://www.w3.org/2000/09/xmldsig#"
-
-    private let schema: XMLSchema
-    /// `ceb-export.xsd` beside the import schema: export declarations are judged by it.
-    private let exportSchema: XMLSchema
+    /// The stateless checks, for the routes to run before calling in.
+    nonisolated let examiner: RequestExaminer
     private let gatewayDxpId: String
     var faults: FaultPlan
     var ledger = CustomsLedger()
     var stats = SimulatorStats()
     /// The tax and FX endpoints' state (AuthorityDesk.swift).
-    var desk: AuthorityDesk
+    var desk = AuthorityDesk()
     /// Released import inventories by invtNo, for cancels and returns (InventoryChanges.swift).
     var numberedInventories: [String: NumberedInventory] = [:]
     /// Idempotency key → the answer given the first time.
@@ -61,20 +59,15 @@ actor GatewayCore {
     private var idleWaiters: [CheckedContinuation<Void, Never>] = []
 
     init(schemaURL: URL, gatewayDxpId: String, faults: FaultPlan) throws {
-        do {
-            self.schema = try XMLSchema(contentsOf: schemaURL)
-            self.exportSchema = try XMLSchema(contentsOf: schemaURL.deletingLastPathComponent().appendingPathComponent("ceb-export.xsd"))
-        } catch {
-            throw YidanError(.configuration, "cannot load the simulator's schema \(schemaURL.lastPathComponent)", cause: error)
-        }
-        self.desk = try AuthorityDesk(schemaDirectory: schemaURL.deletingLastPathComponent())
+        self.examiner = try RequestExaminer(schemaURL: schemaURL)
         self.gatewayDxpId = gatewayDxpId
         self.faults = faults
     }
 
     // MARK: requests
 
-    func receive(body: Data, idempotencyKey headerKey: String?) -> GatewayHandling {
+    /// One request on `/dxp/messages`, examined by `examiner.examineCustoms(_:)`.
+    func receive(_ examination: RequestExaminer.CustomsExamination, idempotencyKey headerKey: String?) -> GatewayHandling {
         stats.requestsReceived += 1
         if faults.failNext > 0 {
             faults.failNext -= 1
@@ -82,7 +75,7 @@ actor GatewayCore {
             return GatewayHandling(reply: .fault(status: faults.failStatus, receiverId: gatewayDxpId),
                                    delay: nil, drop: false, retryAfterSeconds: faults.retryAfterSeconds)
         }
-        let reply = process(body: body, headerKey: headerKey)
+        let reply = process(examination, headerKey: headerKey)
         let delay: Duration? = faults.answerDelayMilliseconds > 0 ? .milliseconds(faults.answerDelayMilliseconds) : nil
         var drop = false
         if faults.dropNext > 0 {
@@ -99,27 +92,29 @@ actor GatewayCore {
         return GatewayHandling(reply: reply, delay: delay, drop: drop, retryAfterSeconds: nil, drip: drip)
     }
 
-    private func process(body: Data, headerKey: String?) -> GatewayReply {
+    private func process(_ examination: RequestExaminer.CustomsExamination, headerKey: String?) -> GatewayReply {
         let envelope: DxpEnvelope
-        do {
-            envelope = try DxpEnvelope.parse(body)
-        } catch {
+        let content: RequestExaminer.CustomsContent
+        switch examination {
+        case .badEnvelope(let reason):
             stats.invalidRequests += 1
-            return .invalid(receiverId: gatewayDxpId, reason: "not a valid DxpMsg envelope: \(Self.safeReason(error))")
+            return .invalid(receiverId: gatewayDxpId, reason: reason)
+        case .envelope(let read, let held):
+            (envelope, content) = (read, held)
         }
         let key = headerKey.flatMap { $0.isEmpty ? nil : $0 } ?? envelope.copMsgId
         if let earlier = answers[key] {
             stats.duplicatesRecognised += 1
             return earlier
         }
-        let document: XMLDocument
         let declared: DeclaredMessage
-        do {
-            document = try XMLDocument.parse(envelope.data)
-            declared = try DeclaredMessage(document: document)
-        } catch {
+        let refusal: ReceiptStep?
+        switch content {
+        case .unreadable(let reason):
             stats.invalidRequests += 1
-            return .invalid(receiverId: gatewayDxpId, reason: "Data does not hold a CEB message: \(Self.safeReason(error))")
+            return .invalid(receiverId: gatewayDxpId, reason: reason)
+        case .message(let message, let problem):
+            (declared, refusal) = (message, problem)
         }
         // Real gateways also refuse a guid twice; answer as the first time.
         if let firstKey = keyByGuid[declared.guid], let earlier = answers[firstKey] {
@@ -128,7 +123,7 @@ actor GatewayCore {
             return earlier
         }
 
-        let plan = judge(document, declared)
+        let plan = judge(declared, refusal: refusal)
         let reply = GatewayReply.accepted(receiverId: envelope.senderId, msgType: envelope.msgType, guid: declared.guid)
         answers[key] = reply
         keyByGuid[declared.guid] = key
@@ -141,21 +136,9 @@ actor GatewayCore {
         return reply
     }
 
-    /// Schema, signature, then the business rules.
-    private func judge(_ document: XMLDocument, _ declared: DeclaredMessage) -> ReceiptJob.Plan {
-        let issues = (declared.kind.direction == .export ? exportSchema : schema).validate(document)
-        if !issues.isEmpty {
-            return .refused(ReceiptScript.schemaInvalid(issues.map { "\($0.path): \(ReceiptScript.redactingValues($0.message))" }))
-        }
-        if document.root?.firstChild("Signature", namespaceURI: Self.signatureNamespace) != nil {
-            do {
-                if try !XMLSignature.verify(document) {
-                    return .refused(ReceiptScript.badSignature("the signature value does not match the signed content", kind: declared.kind))
-                }
-            } catch {
-                return .refused(ReceiptScript.badSignature(Self.safeReason(error), kind: declared.kind))
-            }
-        }
+    /// Schema and signature (examined before), then the business rules.
+    private func judge(_ declared: DeclaredMessage, refusal: ReceiptStep?) -> ReceiptJob.Plan {
+        if let refusal { return .refused(refusal) }
         switch ledger.admit(declared) {
         case .accepted: return .accepted
         case .refused(let status, let info): return .refused(ReceiptStep(returnStatus: status, returnInfo: info))

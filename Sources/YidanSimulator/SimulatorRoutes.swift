@@ -11,7 +11,9 @@ enum SimulatorRoutes {
         router.post("/dxp/messages") { request, _ -> Response in
             let buffer = try await request.body.collect(upTo: maxRequestBytes)
             let key = request.headers.first { $0.name.canonicalName == "idempotency-key" }?.value
-            let handling = await core.receive(body: Data(buffer.readableBytesView), idempotencyKey: key)
+            // Parsing and checks on this request's task, many at once; then the actor decides.
+            let examination = core.examiner.examineCustoms(Data(buffer.readableBytesView))
+            let handling = await core.receive(examination, idempotencyKey: key)
             if let delay = handling.delay {
                 try await clock.sleep(for: delay)
             }

@@ -90,7 +90,7 @@ extension DeclaredMessage {
     /// nil when either is missing or the quantity is not a number.
     static func taxableLine(_ line: XMLNode, totalPrice: Decimal) -> TaxableLine? {
         func text(_ name: String) -> String? {
-            let value = line.firstChild(name, namespaceURI: cebNamespace)?.text.trimmingCharacters(in: .whitespacesAndNewlines)
+            let value = line.firstChild(name, namespaceURI: cebNamespace)?.trimmedText
             return value.flatMap { $0.isEmpty ? nil : $0 }
         }
         guard let gcode = text("gcode"), let qty = text("qty").flatMap(Money.parse) else { return nil }

@@ -17,11 +17,7 @@ extension SQLiteFilingStore {
             // A fixed order, so one authority's claim is not always taken last.
             for authority in Authority.allCases {
                 guard let limit = wanted[authority] else { continue }
-                let ids = try String.fetchAll(
-                    db,
-                    sql: Self.dueFilingIDsSQL(extraCondition: "kind IN (\(Self.kindList(authority)))"),
-                    arguments: [FilingStatus.queued.rawValue, nowSeconds, FilingStatus.sending.rawValue, nowSeconds, limit]
-                )
+                let ids = try Self.dueFilingIDs(extraCondition: "kind IN (\(Self.kindList(authority)))", now: nowSeconds, limit: limit, db)
                 claimed += try Self.take(ids, leaseUntil: leaseUntil, now: nowSeconds, db)
             }
             return claimed
@@ -36,8 +32,11 @@ extension SQLiteFilingStore {
                 db,
                 sql: """
                     SELECT MIN(due) FROM (
-                        SELECT MIN(next_attempt_at) AS due FROM filings
-                        WHERE status = ? AND kind IN (\(kinds)) AND \(Self.notHeldByPrerequisites)
+                        SELECT * FROM (
+                            SELECT next_attempt_at AS due FROM filings
+                            WHERE status = ? AND kind IN (\(kinds)) AND \(Self.notHeldByPrerequisites)
+                            ORDER BY next_attempt_at LIMIT 1
+                        )
                         UNION ALL
                         SELECT MIN(lease_until) AS due FROM filings WHERE status = ? AND kind IN (\(kinds))
                     )

@@ -1,4 +1,5 @@
 import GRDB
+import YidanCore
 
 /// Indexes that let the dispatcher's claim read index entries only.
 ///
@@ -20,22 +21,53 @@ extension SQLiteFilingStore {
             """)
     }
 
-    /// The claim's row selection: due `queued` filings and `sending` ones whose
-    /// lease ran out, none held by a prerequisite, oldest due first. Two
-    /// branches (not one `OR`) so each is a covering index range.
-    /// `extraCondition` narrows both (an authority's kinds); arguments: queued,
-    /// now, sending, now, limit.
-    static func dueFilingIDsSQL(extraCondition: String = "1") -> String {
-        """
-        SELECT id FROM (
-            SELECT id, next_attempt_at, created_at, rowid AS r FROM filings
-            WHERE status = ? AND next_attempt_at <= ? AND \(extraCondition) AND \(notHeldByPrerequisites)
-            UNION ALL
-            SELECT id, next_attempt_at, created_at, rowid AS r FROM filings
-            WHERE status = ? AND lease_until <= ? AND \(extraCondition) AND \(notHeldByPrerequisites)
+    /// The claim's row selection: the ids of up to `limit` due `queued`
+    /// filings and `sending` ones whose lease ran out, none held by a
+    /// prerequisite, oldest due first. `extraCondition` narrows both (an
+    /// authority's kinds).
+    ///
+    /// Two queries, not one `UNION ALL … ORDER BY`: the compound form had to
+    /// collect and sort every due row, checking each one's prerequisites, on
+    /// every claim (2 ms over a 3,000-filing outbox, a fifth of the dispatch
+    /// benchmark's CPU). Each query here walks `filings_outbox_due` in its own
+    /// key order and stops after `limit` rows that qualify; the two short
+    /// lists are merged in that same order. Ties on time go by kind, so an
+    /// order's CEB311 comes before its CEB411 and CEB511.
+    static func dueFilingIDs(extraCondition: String = "1", now nowSeconds: Double, limit: Int, _ db: Database) throws -> [String] {
+        let order = "ORDER BY next_attempt_at, created_at, kind, order_no, lease_until, id LIMIT ?"
+        let queued = try Row.fetchAll(
+            db.cachedStatement(sql: """
+                SELECT id, next_attempt_at, created_at, kind, order_no FROM filings
+                WHERE status = ? AND next_attempt_at <= ? AND \(extraCondition) AND \(notHeldByPrerequisites)
+                \(order)
+                """),
+            arguments: [FilingStatus.queued.rawValue, nowSeconds, limit]
         )
-        ORDER BY next_attempt_at, created_at, r
-        LIMIT ?
-        """
+        let expired = try Row.fetchAll(
+            db.cachedStatement(sql: """
+                SELECT id, next_attempt_at, created_at, kind, order_no FROM filings
+                WHERE status = ? AND lease_until <= ? AND \(extraCondition) AND \(notHeldByPrerequisites)
+                \(order)
+                """),
+            arguments: [FilingStatus.sending.rawValue, nowSeconds, limit]
+        )
+        guard !expired.isEmpty else { return queued.map { row -> String in row["id"] } }
+        let due = (queued + expired).map { row in
+            DueRow(id: row["id"], nextAttemptAt: row["next_attempt_at"] ?? 0, createdAt: row["created_at"], kind: row["kind"], orderNo: row["order_no"])
+        }
+        return due.sorted().prefix(limit).map { $0.id }
+    }
+
+    /// One due row's place in claim order.
+    private struct DueRow: Comparable {
+        var id: String
+        var nextAttemptAt: Double
+        var createdAt: Double
+        var kind: String
+        var orderNo: String
+
+        static func < (a: DueRow, b: DueRow) -> Bool {
+            (a.nextAttemptAt, a.createdAt, a.kind, a.orderNo, a.id) < (b.nextAttemptAt, b.createdAt, b.kind, b.orderNo, b.id)
+        }
     }
 }

@@ -196,11 +196,7 @@ public final class SQLiteFilingStore: FilingStore, Sendable {
         let nowSeconds = StoreColumn.seconds(now)
         let leaseUntil = nowSeconds + StoreColumn.seconds(lease)
         return try await write("claiming due filings") { db in
-            let ids = try String.fetchAll(
-                db,
-                sql: Self.dueFilingIDsSQL(),
-                arguments: [FilingStatus.queued.rawValue, nowSeconds, FilingStatus.sending.rawValue, nowSeconds, limit]
-            )
+            let ids = try Self.dueFilingIDs(now: nowSeconds, limit: limit, db)
             return try Self.take(ids, leaseUntil: leaseUntil, now: nowSeconds, db)
         }
     }
@@ -292,7 +288,10 @@ public final class SQLiteFilingStore: FilingStore, Sendable {
                 db,
                 sql: """
                     SELECT MIN(due) FROM (
-                        SELECT MIN(next_attempt_at) AS due FROM filings WHERE status = ? AND \(Self.notHeldByPrerequisites)
+                        SELECT * FROM (
+                            SELECT next_attempt_at AS due FROM filings WHERE status = ? AND \(Self.notHeldByPrerequisites)
+                            ORDER BY next_attempt_at LIMIT 1
+                        )
                         UNION ALL
                         SELECT MIN(lease_until) AS due FROM filings WHERE status = ?
                     )

@@ -47,17 +47,22 @@ final class Gate: Sendable {
     private struct State {
         var open = false
         var waiters: [CheckedContinuation<Void, Never>] = []
+        var timedWaiters: [UUID: CheckedContinuation<Bool, Never>] = [:]
     }
 
     private let state = Mutex(State())
 
     func open() {
-        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+        let (waiters, timed) = state.withLock { state -> ([CheckedContinuation<Void, Never>], [CheckedContinuation<Bool, Never>]) in
             state.open = true
-            defer { state.waiters.removeAll() }
-            return state.waiters
+            defer {
+                state.waiters.removeAll()
+                state.timedWaiters.removeAll()
+            }
+            return (state.waiters, Array(state.timedWaiters.values))
         }
         for waiter in waiters { waiter.resume() }
+        for waiter in timed { waiter.resume(returning: true) }
     }
 
     func wait() async {
@@ -68,6 +73,27 @@ final class Gate: Sendable {
                 return false
             }
             if ready { continuation.resume() }
+        }
+    }
+
+    /// True once opened; false when `timeout` passed first, so a test whose
+    /// gate never opens fails instead of hanging.
+    func wait(upTo timeout: Duration) async -> Bool {
+        let id = UUID()
+        return await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            let ready = state.withLock { state -> Bool in
+                if state.open { return true }
+                state.timedWaiters[id] = continuation
+                return false
+            }
+            if ready {
+                continuation.resume(returning: true)
+                return
+            }
+            Task {
+                try? await Task.sleep(for: timeout)
+                self.state.withLock { $0.timedWaiters.removeValue(forKey: id) }?.resume(returning: false)
+            }
         }
     }
 }

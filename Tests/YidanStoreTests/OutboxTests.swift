@@ -50,6 +50,33 @@ struct OutboxTests {
         #expect(try await store.claimDue(now: t0 + 31, limit: 10, lease: .seconds(30)).isEmpty)
     }
 
+    @Test("queued filings and expired leases are taken together in due order, the limit spanning both")
+    func queuedAndExpiredMerge() async throws {
+        let folder = try TemporaryStoreFolder()
+        let store = try folder.open()
+        // ORDER-1 (due t0+10) is claimed and its dispatcher dies; ORDER-2 and ORDER-3 wait, due later.
+        for n in 1...3 {
+            _ = try await store.accept(Fixture.submission("ORDER-\(n)", kinds: [.ceb311], at: t0 + Double(n * 10)))
+        }
+        let lost = try await store.claimDue(now: t0 + 10, limit: 1, lease: .seconds(5))
+        #expect(lost.map(\.orderNo) == ["ORDER-1"])
+
+        // At t0+40 the lease has run out: ORDER-1 comes first (due earliest), then ORDER-2; the limit stops there.
+        let taken = try await store.claimDue(now: t0 + 40, limit: 2, lease: .seconds(30))
+        #expect(taken.map(\.orderNo) == ["ORDER-1", "ORDER-2"])
+        let rest = try await store.claimDue(now: t0 + 40, limit: 2, lease: .seconds(30))
+        #expect(rest.map(\.orderNo) == ["ORDER-3"])
+        // Per authority, the same merge.
+        let folder2 = try TemporaryStoreFolder()
+        let other = try folder2.open()
+        for n in 1...3 {
+            _ = try await other.accept(Fixture.submission("ORDER-\(n)", kinds: [.ceb311], at: t0 + Double(n * 10)))
+        }
+        _ = try await other.claimDue(now: t0 + 10, limit: 1, lease: .seconds(5))
+        let byAuthority = try await other.claimDue(now: t0 + 40, limits: [.customs: 2], lease: .seconds(30))
+        #expect(byAuthority.map(\.orderNo) == ["ORDER-1", "ORDER-2"])
+    }
+
     @Test("delivered: status delivered, lease and error cleared, attempt kept")
     func completeDelivered() async throws {
         let folder = try TemporaryStoreFolder()

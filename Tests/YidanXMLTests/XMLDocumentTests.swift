@@ -54,6 +54,17 @@ struct XMLDocumentTests {
         #expect(text.components(separatedBy: "xmlns:ceb=").count == 2)
     }
 
+    @Test("trimmedText drops XML whitespace at both ends only, keeping inner spaces and other characters")
+    func trimmedText() throws {
+        let document = try XMLDocument.parse(Data("<r><a> \t\r\n 10.50 \n</a><b>\u{00A0}东 方\u{00A0}</b><c>  </c><d>plain</d></r>".utf8))
+        let root = try #require(document.root)
+        #expect(root.firstChild("a")?.trimmedText == "10.50")
+        // No-break spaces are not XML whitespace: a field's value keeps them.
+        #expect(root.firstChild("b")?.trimmedText == "\u{00A0}东 方\u{00A0}")
+        #expect(root.firstChild("c")?.trimmedText == "")
+        #expect(root.firstChild("d")?.trimmedText == "plain")
+    }
+
     @Test("pretty serialization indents")
     func pretty() throws {
         let document = XMLDocument(rootName: "a")

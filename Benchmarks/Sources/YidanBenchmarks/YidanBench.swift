@@ -35,6 +35,9 @@ struct YidanBench: AsyncParsableCommand {
     @Option(name: .long, help: "Orders for the map benchmark (default 20000, --short 200).")
     var mapOrders: Int?
 
+    @Option(name: .long, help: "Filings in the outbox for the dispatch benchmark (default 12000, --short 60).")
+    var dispatchFilings: Int?
+
     @Option(name: .long, help: "Orders for the memory benchmark (default 1000000, --short 2000).")
     var memoryOrders: Int?
 
@@ -74,7 +77,7 @@ struct YidanBench: AsyncParsableCommand {
                     yidan: yidan.map { URL(fileURLWithPath: $0) } ?? BenchPaths.yidanExecutable
                 ).run(into: report)
             case .dispatch:
-                try await DispatchBenchmark(count: short ? 60 : 3_000).run(into: report)
+                try await DispatchBenchmark(count: dispatchFilings ?? (short ? 60 : 12_000)).run(into: report)
                 try await ReceiptLatencyBenchmark(orders: short ? 10 : 300, ordersPerSecond: short ? 20 : 25).run(into: report)
             case .trace:
                 try await TraceBenchmark(
