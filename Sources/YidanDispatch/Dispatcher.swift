@@ -34,6 +34,8 @@ public final class Dispatcher: Service, Sendable {
     private let signal = WakeSignal()
     private let stopping = Atomic<Bool>(false)
     let traffic: Mutex<AuthorityTraffic>
+    /// When `idle` may next count the queue for the depth gauge.
+    private let depthGaugeDue = Mutex(ContinuousClock.now)
 
     /// - Parameters:
     ///   - clock: what idle waits sleep on.
@@ -210,8 +212,17 @@ public final class Dispatcher: Service, Sendable {
         }
         if !storeFailed {
             do {
-                // A gauge only: a failed count leaves the last value.
-                if let counts = try? await store.statusCounts() { DispatchMetrics.queueDepth(counts[.queued] ?? 0) }
+                // A gauge only: a failed count leaves the last value. Counting
+                // scans every filing, and a busy dispatcher idles often
+                // (between claims, while filings wait for their prerequisites):
+                // at most once a second.
+                let started = ContinuousClock.now
+                let countNow = depthGaugeDue.withLock { next in
+                    guard started >= next else { return false }
+                    next = started + .seconds(1)
+                    return true
+                }
+                if countNow, let counts = try? await store.statusCounts() { DispatchMetrics.queueDepth(counts[.queued] ?? 0) }
                 let open = Set(allowances.filter { $0.value > 0 }.keys)
                 let due = open.count == Authority.allCases.count ? try await store.nextDueTime() : try await store.nextDueTime(authorities: open)
                 if let due {

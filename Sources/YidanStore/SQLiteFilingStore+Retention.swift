@@ -72,6 +72,10 @@ extension SQLiteFilingStore: RetentionStore {
         do {
             try await pool.barrierWriteWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+                // VACUUM copies the whole store into a temporary database: on
+                // disk, not in memory as the writer's other temporaries are.
+                try db.execute(sql: "PRAGMA temp_store = FILE")
+                defer { try? db.execute(sql: "PRAGMA temp_store = MEMORY") }
                 try db.execute(sql: "VACUUM")
                 try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
             }

@@ -55,6 +55,17 @@ public final class SQLiteFilingStore: FilingStore, Sendable {
             // commits.
             try pool.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA synchronous = FULL")
+                // Group commits run each item in a savepoint, whose statement
+                // journal keeps the original of every page the item changes. A
+                // filing row holds its payload (overflow pages), so the journal
+                // passed SQLite's 64 KB in-memory limit and went to a temporary
+                // file, opened and written per transaction; and 2 MB of page
+                // cache made big batches spill dirty pages into the WAL early.
+                // In memory and with 32 MB of cache the dispatch benchmark spent
+                // ~7 % less CPU per filing (Benchmarks/RESULTS.md).
+                // (`prune` switches to FILE for its VACUUM.)
+                try db.execute(sql: "PRAGMA temp_store = MEMORY")
+                try db.execute(sql: "PRAGMA cache_size = -32000")
             }
             try Self.migrate(pool)
             self.pool = pool
@@ -204,17 +215,24 @@ public final class SQLiteFilingStore: FilingStore, Sendable {
     /// Moves the chosen filings to `sending` under a lease (logged as a claim)
     /// and reads them back, inside the claiming transaction.
     static func take(_ ids: [String], leaseUntil: Double, now nowSeconds: Double, _ db: Database) throws -> [FilingRecord] {
-        var claimed: [FilingRecord] = []
-        claimed.reserveCapacity(ids.count)
-        for id in ids {
-            try logMove(filingID: id, to: .sending, at: nowSeconds, cause: .claim, db)
-            try db.cachedStatement(sql: "UPDATE filings SET status = ?, lease_until = ?, updated_at = ? WHERE id = ?")
-                .execute(arguments: [FilingStatus.sending.rawValue, leaseUntil, nowSeconds, id])
-            if let record = try filing(id: id, db) {
-                claimed.append(record)
-            }
-        }
-        return claimed
+        guard !ids.isEmpty else { return [] }
+        // Two statements for the whole claim instead of three per filing: the
+        // claim runs a few hundred times a second under load. One statement
+        // text per claim size, so each is compiled once (statement cache).
+        let marks = Array(repeating: "?", count: ids.count).joined(separator: ", ")
+        let sending = FilingStatus.sending.rawValue
+        try db.cachedStatement(sql: """
+            INSERT INTO status_changes (filing_id, order_no, kind, from_status, to_status, at, return_status, cause)
+            SELECT id, order_no, kind, status, ?, ?, NULL, ? FROM filings WHERE id IN (\(marks)) AND status <> ?
+            ORDER BY rowid
+            """).execute(arguments: StatementArguments([sending, nowSeconds, StatusChangeCause.claim.rawValue] as [any DatabaseValueConvertible] + ids + [sending]))
+        let rows = try Row.fetchAll(
+            db.cachedStatement(sql: "UPDATE filings SET status = ?, lease_until = ?, updated_at = ? WHERE id IN (\(marks)) RETURNING \(filingColumns)"),
+            arguments: StatementArguments([sending, leaseUntil, nowSeconds] as [any DatabaseValueConvertible] + ids)
+        )
+        // RETURNING gives no order: back to the claim's (due) order.
+        let byID = try Dictionary(rows.map { row in (row["id"] as String, try FilingRecord(row: row)) }, uniquingKeysWith: { first, _ in first })
+        return ids.compactMap { byID[$0] }
     }
 
     /// Records the attempt and applies its outcome if the filing is still

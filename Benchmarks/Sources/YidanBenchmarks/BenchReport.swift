@@ -123,3 +123,13 @@ struct Latencies {
 func monotonicSeconds() -> Double {
     Double(DispatchTime.now().uptimeNanoseconds) / 1e9
 }
+
+/// CPU seconds this process has used (user + system, all threads): with the
+/// simulator in the same process, a whole delivery's cost, steadier than a
+/// rate on a machine whose speed drifts.
+func processCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+}
