@@ -3,8 +3,8 @@ import Testing
 import YidanCore
 @testable import YidanStore
 
-/// Group commit (GroupCommit.swift): orders in one transaction, each in its own
-/// savepoint; real SQLite files. The batch tests call `commit` directly, so the
+/// Group commit (GroupCommit.swift): orders in one transaction, run again
+/// with each in its own savepoint when one is refused; real SQLite files. The batch tests call `commit` directly, so the
 /// batch's make-up is fixed rather than left to timing.
 @Suite("Group commit of accepted orders")
 struct GroupCommitTests {
