@@ -34,40 +34,43 @@ extension SQLiteFilingStore {
     /// lists are merged in that same order. Ties on time go by kind, so an
     /// order's CEB311 comes before its CEB411 and CEB511.
     static func dueFilingIDs(extraCondition: String = "1", now nowSeconds: Double, limit: Int, _ db: Database) throws -> [String] {
-        let order = "ORDER BY next_attempt_at, created_at, kind, order_no, lease_until, id LIMIT ?"
-        let queued = try Row.fetchAll(
-            db.cachedStatement(sql: """
-                SELECT id, next_attempt_at, created_at, kind, order_no FROM filings
-                WHERE status = ? AND next_attempt_at <= ? AND \(extraCondition) AND \(notHeldByPrerequisites)
-                \(order)
-                """),
-            arguments: [FilingStatus.queued.rawValue, nowSeconds, limit]
-        )
-        let expired = try Row.fetchAll(
-            db.cachedStatement(sql: """
-                SELECT id, next_attempt_at, created_at, kind, order_no FROM filings
-                WHERE status = ? AND lease_until <= ? AND \(extraCondition) AND \(notHeldByPrerequisites)
-                \(order)
-                """),
-            arguments: [FilingStatus.sending.rawValue, nowSeconds, limit]
-        )
-        guard !expired.isEmpty else { return queued.map { row -> String in row["id"] } }
-        let due = (queued + expired).map { row in
-            DueRow(id: row["id"], nextAttemptAt: row["next_attempt_at"] ?? 0, createdAt: row["created_at"], kind: row["kind"], orderNo: row["order_no"])
+        /// Due rows of one status, by one time column, in claim order.
+        func due(_ status: FilingStatus, by timeColumn: String) throws -> [DueRow] {
+            try Row.fetchAll(
+                db.cachedStatement(sql: """
+                    SELECT id, next_attempt_at, created_at, kind, order_no, lease_until FROM filings
+                    WHERE status = ? AND \(timeColumn) <= ? AND \(extraCondition) AND \(notHeldByPrerequisites)
+                    ORDER BY next_attempt_at, created_at, kind, order_no, lease_until, id LIMIT ?
+                    """),
+                arguments: [status.rawValue, nowSeconds, limit]
+            ).map(DueRow.init(row:))
         }
-        return due.sorted().prefix(limit).map { $0.id }
+        let queued = try due(.queued, by: "next_attempt_at")
+        let expired = try due(.sending, by: "lease_until")
+        guard !expired.isEmpty else { return queued.map(\.id) }
+        return (queued + expired).sorted().prefix(limit).map(\.id)
     }
 
-    /// One due row's place in claim order.
+    /// One due row's place in claim order (the index's key order).
     private struct DueRow: Comparable {
         var id: String
         var nextAttemptAt: Double
         var createdAt: Double
         var kind: String
         var orderNo: String
+        var leaseUntil: Double
+
+        init(row: Row) {
+            id = row["id"]
+            nextAttemptAt = row["next_attempt_at"] ?? 0
+            createdAt = row["created_at"]
+            kind = row["kind"]
+            orderNo = row["order_no"]
+            leaseUntil = row["lease_until"] ?? 0
+        }
 
         static func < (a: DueRow, b: DueRow) -> Bool {
-            (a.nextAttemptAt, a.createdAt, a.kind, a.orderNo, a.id) < (b.nextAttemptAt, b.createdAt, b.kind, b.orderNo, b.id)
+            (a.nextAttemptAt, a.createdAt, a.kind, a.orderNo, a.leaseUntil, a.id) < (b.nextAttemptAt, b.createdAt, b.kind, b.orderNo, b.leaseUntil, b.id)
         }
     }
 }
