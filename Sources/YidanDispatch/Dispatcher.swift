@@ -172,6 +172,8 @@ public final class Dispatcher: Service, Sendable {
                         storeFailed = true
                         logger.error("claiming due filings failed", metadata: ["error": "\(error)"])
                     }
+                    // Stopping: no idle wait (the shutdown's wake may already be spent).
+                    guard !isStopping else { continue }
                     waiting = true
                     group.addTask {
                         await self.idle(afterStoreFailure: storeFailed)
