@@ -27,24 +27,7 @@ extension SQLiteFilingStore {
     public func nextDueTime(authorities: Set<Authority>) async throws -> Date? {
         guard !authorities.isEmpty else { return nil }
         let kinds = Authority.allCases.filter(authorities.contains).map(Self.kindList).joined(separator: ", ")
-        return try await read("reading the next due time by authority") { db in
-            let seconds = try Double.fetchOne(
-                db,
-                sql: """
-                    SELECT MIN(due) FROM (
-                        SELECT * FROM (
-                            SELECT next_attempt_at AS due FROM filings
-                            WHERE status = ? AND kind IN (\(kinds)) AND \(Self.notHeldByPrerequisites)
-                            ORDER BY next_attempt_at LIMIT 1
-                        )
-                        UNION ALL
-                        SELECT MIN(lease_until) AS due FROM filings WHERE status = ? AND kind IN (\(kinds))
-                    )
-                    """,
-                arguments: [FilingStatus.queued.rawValue, FilingStatus.sending.rawValue]
-            )
-            return StoreColumn.date(seconds)
-        }
+        return try await nextDueTime(where: "kind IN (\(kinds))", "reading the next due time by authority")
     }
 
     /// `'CEB311', 'CEB411', …`: the authority's message kinds as an SQL list

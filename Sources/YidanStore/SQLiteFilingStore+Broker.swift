@@ -184,10 +184,23 @@ extension SQLiteFilingStore {
         filingID: String, to: FilingStatus, at: Double, returnStatus: String? = nil, cause: StatusChangeCause,
         _ db: Database
     ) throws {
+        try logMoves(filingIDs: [filingID], to: to, at: at, returnStatus: returnStatus, cause: cause, db)
+    }
+
+    /// The same for several filings in one statement (a claim), in the
+    /// order they were stored. One statement text per count, compiled once.
+    static func logMoves(
+        filingIDs: [String], to: FilingStatus, at: Double, returnStatus: String? = nil, cause: StatusChangeCause,
+        _ db: Database
+    ) throws {
+        guard !filingIDs.isEmpty else { return }
+        let marks = Array(repeating: "?", count: filingIDs.count).joined(separator: ", ")
+        let head: [any DatabaseValueConvertible & Sendable] = [to.rawValue, at, returnStatus, cause.rawValue]
         try db.cachedStatement(sql: """
                 INSERT INTO status_changes (filing_id, order_no, kind, from_status, to_status, at, return_status, cause)
-                SELECT id, order_no, kind, status, ?, ?, ?, ? FROM filings WHERE id = ? AND status <> ?
-                """).execute(arguments: [to.rawValue, at, returnStatus, cause.rawValue, filingID, to.rawValue])
+                SELECT id, order_no, kind, status, ?, ?, ?, ? FROM filings WHERE id IN (\(marks)) AND status <> ?
+                ORDER BY rowid
+                """).execute(arguments: StatementArguments(head + filingIDs + [to.rawValue]))
     }
 
     /// Logs a filing's first status; call it AFTER the INSERT that stores it.

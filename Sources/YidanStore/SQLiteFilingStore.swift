@@ -221,11 +221,7 @@ public final class SQLiteFilingStore: FilingStore, Sendable {
         // text per claim size, so each is compiled once (statement cache).
         let marks = Array(repeating: "?", count: ids.count).joined(separator: ", ")
         let sending = FilingStatus.sending.rawValue
-        try db.cachedStatement(sql: """
-            INSERT INTO status_changes (filing_id, order_no, kind, from_status, to_status, at, return_status, cause)
-            SELECT id, order_no, kind, status, ?, ?, NULL, ? FROM filings WHERE id IN (\(marks)) AND status <> ?
-            ORDER BY rowid
-            """).execute(arguments: StatementArguments([sending, nowSeconds, StatusChangeCause.claim.rawValue] as [any DatabaseValueConvertible] + ids + [sending]))
+        try logMoves(filingIDs: ids, to: .sending, at: nowSeconds, cause: .claim, db)
         let rows = try Row.fetchAll(
             db.cachedStatement(sql: "UPDATE filings SET status = ?, lease_until = ?, updated_at = ? WHERE id IN (\(marks)) RETURNING \(filingColumns)"),
             arguments: StatementArguments([sending, leaseUntil, nowSeconds] as [any DatabaseValueConvertible] + ids)
@@ -301,17 +297,23 @@ public final class SQLiteFilingStore: FilingStore, Sendable {
     /// filing's next attempt, or the first lease of a `sending` filing to run
     /// out (a dispatcher that crashed mid-send). Nil when the outbox is empty.
     public func nextDueTime() async throws -> Date? {
-        try await read("reading the next due time") { db in
+        try await nextDueTime(where: "1", "reading the next due time")
+    }
+
+    /// `nextDueTime` over the filings `condition` selects (an authority's kinds).
+    func nextDueTime(where condition: String, _ action: String) async throws -> Date? {
+        try await read(action) { db in
             let seconds = try Double.fetchOne(
                 db,
                 sql: """
                     SELECT MIN(due) FROM (
                         SELECT * FROM (
-                            SELECT next_attempt_at AS due FROM filings WHERE status = ? AND \(Self.notHeldByPrerequisites)
+                            SELECT next_attempt_at AS due FROM filings
+                            WHERE status = ? AND \(condition) AND \(Self.notHeldByPrerequisites)
                             ORDER BY next_attempt_at LIMIT 1
                         )
                         UNION ALL
-                        SELECT MIN(lease_until) AS due FROM filings WHERE status = ?
+                        SELECT MIN(lease_until) AS due FROM filings WHERE status = ? AND \(condition)
                     )
                     """,
                 arguments: [FilingStatus.queued.rawValue, FilingStatus.sending.rawValue]
