@@ -110,13 +110,36 @@ final class GroupCommitQueue<Item: Sendable, Answer: Sendable>: Sendable {
     func commit(_ items: [Item]) async -> [Outcome] {
         let apply = self.apply
         do {
-            let answers = try await pool.write { db in try items.map { try apply($0, db) } }
+            let answers = try await pool.write { db in
+                try items.map { item in
+                    do {
+                        return try apply(item, db)
+                    } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
+                        throw error  // the lock, not the item: running again would only wait the busy timeout again
+                    } catch {
+                        throw ItemRefused()
+                    }
+                }
+            }
             counters.withLock { $0 = ($0.transactions + 1, $0.orders + items.count) }
             return answers.map { .success($0) }
-        } catch {
-            // One item refused, or the commit failed: again, item by item.
+        } catch is ItemRefused {
+            // Only then again, item by item: a failed transaction (a store
+            // locked past the busy timeout, a failed commit) fails the batch
+            // at once, as it did before, instead of waiting a second time.
             return await commitEachInSavepoint(items)
+        } catch {
+            return failed(items, error)
         }
+    }
+
+    /// An item of a straight-through batch threw: the batch must be run again.
+    private struct ItemRefused: Error {}
+
+    /// Every item of a batch whose transaction failed fails with it.
+    private func failed(_ items: [Item], _ error: any Error) -> [Outcome] {
+        let failure = SQLiteFilingStore.storeError(error, "committing \(items.count) batched writes (\(action))")
+        return items.map { _ in .failure(failure) }
     }
 
     /// The batch with each item in its own savepoint, in arrival order, so
@@ -143,8 +166,7 @@ final class GroupCommitQueue<Item: Sendable, Answer: Sendable>: Sendable {
             counters.withLock { $0 = ($0.transactions + 1, $0.orders + items.count) }
             return outcomes
         } catch {
-            let failure = SQLiteFilingStore.storeError(error, "committing \(items.count) batched writes (\(action))")
-            return items.map { _ in .failure(failure) }
+            return failed(items, error)
         }
     }
 }
