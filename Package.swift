@@ -198,7 +198,10 @@ let package = Package(
             dependencies: ["YidanMapping", "YidanIngest", "YidanCore", "YidanXML", "YidanSigning", "YidanRates"],
             exclude: ["Golden"]
         ),
-        .testTarget(name: "YidanStoreTests", dependencies: ["YidanChildProcess", "YidanStore", "YidanCore"]),
+        .testTarget(
+            name: "YidanStoreTests",
+            dependencies: ["YidanChildProcess", "YidanStore", "YidanCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(name: "YidanReceiptsTests", dependencies: ["YidanReceipts", "YidanStore", "YidanCore", "YidanXML", "YidanIngest"]),
         .testTarget(
             name: "YidanDispatchTests",

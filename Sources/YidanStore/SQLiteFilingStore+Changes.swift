@@ -24,7 +24,6 @@ extension SQLiteFilingStore {
     /// The rows of `appendFilings` (and of an amendment, `SQLiteFilingStore+Amend.swift`):
     /// queued and due at `at`, each superseded filing checked to belong to the order.
     static func insertAppended(_ filings: [PreparedFiling], orderNo: String, at: Date, _ db: Database) throws {
-        let now = StoreColumn.seconds(at)
         for filing in filings {
             if let earlier = filing.supersedes {
                 let owner = try String.fetchOne(db, sql: "SELECT order_no FROM filings WHERE id = ?", arguments: [earlier])
@@ -32,22 +31,7 @@ extension SQLiteFilingStore {
                     throw YidanError(.notFound, "filing \(earlier) is not a filing of order \(orderNo)")
                 }
             }
-            try db.execute(
-                sql: """
-                    INSERT INTO filings (id, order_no, kind, status, payload, idempotency_key, attempts,
-                                         next_attempt_at, created_at, updated_at, purpose, supersedes)
-                    VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    filing.id, orderNo, filing.kind.rawValue, FilingStatus.queued.rawValue, filing.payload,
-                    filing.idempotencyKey, now, now, now, filing.purpose.rawValue, filing.supersedes,
-                ]
-            )
-            try logStored(filingID: filing.id, at: now, db)
-            try appendAudit(
-                .accepted, orderNo: orderNo, filingID: filing.id, detail: "\(filing.kind.rawValue) \(filing.purpose.rawValue)",
-                digest: filing.idempotencyKey, at: StoreColumn.date(now), db
-            )
+            try insertFiling(filing, orderNo: orderNo, at: at, db)
         }
     }
 

@@ -98,7 +98,7 @@ extension SQLiteFilingStore {
     public func filings(orderNo: String) async throws -> [FilingRecord] {
         try await read("reading an order's filings") { db in
             try Row.fetchAll(
-                db, sql: "SELECT \(filingColumns) FROM filings WHERE order_no = ? ORDER BY rowid", arguments: [orderNo]
+                db, sql: "SELECT \(filingColumns) FROM \(filingsWithPayloads) WHERE order_no = ? ORDER BY filings.rowid", arguments: [orderNo]
             ).map(FilingRecord.init(row:))
         }
     }
@@ -111,13 +111,13 @@ extension SQLiteFilingStore {
             if let status {
                 rows = try Row.fetchAll(
                     db,
-                    sql: "SELECT \(filingColumns) FROM filings WHERE status = ? ORDER BY created_at DESC, rowid DESC LIMIT ?",
+                    sql: "SELECT \(filingColumns) FROM \(filingsWithPayloads) WHERE status = ? ORDER BY created_at DESC, filings.rowid DESC LIMIT ?",
                     arguments: [status.rawValue, limit]
                 )
             } else {
                 rows = try Row.fetchAll(
                     db,
-                    sql: "SELECT \(filingColumns) FROM filings ORDER BY created_at DESC, rowid DESC LIMIT ?",
+                    sql: "SELECT \(filingColumns) FROM \(filingsWithPayloads) ORDER BY created_at DESC, filings.rowid DESC LIMIT ?",
                     arguments: [limit]
                 )
             }

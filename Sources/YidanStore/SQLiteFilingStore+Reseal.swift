@@ -24,7 +24,7 @@ public enum PersonalDataTable: String, Sendable, CaseIterable {
     /// `order_queue.order_json` (orders acknowledged before filing), by order
     /// number; sealed in the same context as the order's own JSON.
     case queuedOrder
-    /// `filings.payload`, by filing id.
+    /// `filings.payload`, by filing id (`filing_payloads.payload` in SQLite).
     case filing
 
     /// The table, its row key and the sealed column.
@@ -51,7 +51,8 @@ extension SQLiteFilingStore: PersonalDataResealing {
     private func reseal(
         table: PersonalDataTable, _ transform: @escaping @Sendable (PersonalDataTable, String, Data) throws -> Data?
     ) async throws -> Int {
-        let (sqlTable, key, column) = table.location
+        // Filing bytes sit beside the filings rows here (`SQLiteFilingStore+Payloads.swift`).
+        let (sqlTable, key, column) = table == .filing ? ("filing_payloads", "filing_id", "payload") : table.location
         var after = ""
         var changed = 0
         while true {

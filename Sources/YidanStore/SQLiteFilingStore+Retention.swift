@@ -60,7 +60,10 @@ extension SQLiteFilingStore: RetentionStore {
                 )
                 receipts += db.changesCount
                 try db.execute(sql: "UPDATE tax_bills SET raw = X'' WHERE order_no = ?", arguments: [orderNo])
-                try db.execute(sql: "UPDATE filings SET payload = X'' WHERE order_no = ?", arguments: [orderNo])
+                try db.execute(
+                    sql: "UPDATE filing_payloads SET payload = X'' WHERE filing_id IN (SELECT id FROM filings WHERE order_no = ?)",
+                    arguments: [orderNo]
+                )
                 filings += db.changesCount
                 try db.execute(
                     sql: "UPDATE orders SET order_json = X'', pruned_at = ? WHERE order_no = ?", arguments: [nowSeconds, orderNo]

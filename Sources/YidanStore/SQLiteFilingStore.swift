@@ -132,24 +132,7 @@ public final class SQLiteFilingStore: FilingStore, Sendable {
                 ]
             )
             for filing in submission.filings {
-                try db.cachedStatement(
-                    sql: """
-                        INSERT INTO filings (id, order_no, kind, status, payload, idempotency_key, attempts,
-                                             next_attempt_at, created_at, updated_at, purpose, supersedes)
-                        VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)
-                        """
-                ).execute(
-                    arguments: [
-                        filing.id, submission.orderNo, filing.kind.rawValue, FilingStatus.queued.rawValue,
-                        filing.payload, filing.idempotencyKey, now, now, now, filing.purpose.rawValue, filing.supersedes,
-                    ]
-                )
-                try Self.logStored(filingID: filing.id, at: now, db)
-                try Self.appendAudit(
-                    .accepted, orderNo: submission.orderNo, filingID: filing.id,
-                    detail: "\(filing.kind.rawValue) \(filing.purpose.rawValue)", digest: filing.idempotencyKey,
-                    at: submission.acceptedAt, db
-                )
+                try Self.insertFiling(filing, orderNo: submission.orderNo, at: submission.acceptedAt, db)
             }
             return .accepted(filingIDs: submission.filings.map(\.id))
     }
@@ -223,11 +206,18 @@ public final class SQLiteFilingStore: FilingStore, Sendable {
         let sending = FilingStatus.sending.rawValue
         try logMoves(filingIDs: ids, to: .sending, at: nowSeconds, cause: .claim, db)
         let rows = try Row.fetchAll(
-            db.cachedStatement(sql: "UPDATE filings SET status = ?, lease_until = ?, updated_at = ? WHERE id IN (\(marks)) RETURNING \(filingColumns)"),
+            db.cachedStatement(sql: "UPDATE filings SET status = ?, lease_until = ?, updated_at = ? WHERE id IN (\(marks)) RETURNING \(filingRowColumns)"),
             arguments: StatementArguments([sending, leaseUntil, nowSeconds] as [any DatabaseValueConvertible] + ids)
         )
+        let payloads = try payloads(of: ids, db)
         // RETURNING gives no order: back to the claim's (due) order.
-        let byID = try Dictionary(rows.map { row in (row["id"] as String, try FilingRecord(row: row)) }, uniquingKeysWith: { first, _ in first })
+        let byID = try Dictionary(
+            rows.map { row in
+                let id: String = row["id"]
+                return (id, try FilingRecord(row: row, payload: payloads[id] ?? Data()))
+            },
+            uniquingKeysWith: { first, _ in first }
+        )
         return ids.compactMap { byID[$0] }
     }
 
@@ -342,7 +332,7 @@ public final class SQLiteFilingStore: FilingStore, Sendable {
     // MARK: - Access helpers
 
     static func filing(id: String, _ db: Database) throws -> FilingRecord? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT \(filingColumns) FROM filings WHERE id = ?"), arguments: [id])
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT \(filingColumns) FROM \(filingsWithPayloads) WHERE id = ?"), arguments: [id])
             .map(FilingRecord.init(row:))
     }
 

@@ -12,7 +12,7 @@ import GRDB
 /// - enums are TEXT holding their raw value (`FilingStatus`, `MessageKind`, `ReceiptKind`).
 enum StoreMigrations {
     /// The step names, in the order they run.
-    static let names = ["v1-orders", "v1-filings-outbox", "v1-attempts", "v1-receipts", "v1-buyer-allowance", "v2-filing-purpose", "v2-tax-bills", "v3-export-summary", "v4-order-parties", "v4-status-changes", "v4-access", "v5-audit-trail", "v5-retention", "v6-outbox-covering-indexes", "v7-order-queue"]
+    static let names = ["v1-orders", "v1-filings-outbox", "v1-attempts", "v1-receipts", "v1-buyer-allowance", "v2-filing-purpose", "v2-tax-bills", "v3-export-summary", "v4-order-parties", "v4-status-changes", "v4-access", "v5-audit-trail", "v5-retention", "v6-outbox-covering-indexes", "v7-order-queue", "v8-filing-payloads"]
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -235,6 +235,11 @@ enum StoreMigrations {
         // Orders acknowledged before they are filed (`SQLiteFilingStore+OrderQueue.swift`).
         migrator.registerMigration("v7-order-queue") { db in
             try SQLiteFilingStore.createOrderQueue(db)
+        }
+
+        // Payloads out of the filings rows (`SQLiteFilingStore+Payloads.swift`).
+        migrator.registerMigration("v8-filing-payloads") { db in
+            try SQLiteFilingStore.movePayloadsOutOfFilings(db)
         }
 
         return migrator

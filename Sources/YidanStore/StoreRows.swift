@@ -28,18 +28,32 @@ enum StoreColumn {
     }
 }
 
-/// The columns `FilingRecord(row:)` reads, for SELECT lists.
-let filingColumns = """
-    id, order_no, kind, status, payload, idempotency_key, attempts, next_attempt_at, lease_until,
+/// A filing's own columns, all but its payload (in `filing_payloads`, see
+/// `StoreMigrations`' "v8-filing-payloads"): for `RETURNING` lists, read with
+/// `FilingRecord(row:payload:)`.
+let filingRowColumns = """
+    id, order_no, kind, status, idempotency_key, attempts, next_attempt_at, lease_until,
     last_error, last_return_status, last_return_info, created_at, updated_at, purpose, supersedes
     """
+
+/// The columns `FilingRecord(row:)` reads, for SELECT lists FROM `filingsWithPayloads`.
+let filingColumns = filingRowColumns + ", payload"
+
+/// Filings joined to their payloads. Order by `filings.rowid`: both tables have one.
+let filingsWithPayloads = "filings JOIN filing_payloads ON filing_payloads.filing_id = filings.id"
 
 let receiptColumns = "id, filing_id, kind, return_status, return_info, return_time, received_at, channel, moved"
 
 let attemptColumns = "filing_id, number, started_at, http_status, latency_ms, error"
 
 extension FilingRecord {
+    /// A row of `filingColumns`.
     init(row: Row) throws {
+        try self.init(row: row, payload: row.decode(forColumn: "payload"))
+    }
+
+    /// A row of `filingRowColumns` and its payload.
+    init(row: Row, payload: Data) throws {
         let kindText = try row.decode(String.self, forColumn: "kind")
         guard let kind = MessageKind(rawValue: kindText) else {
             throw YidanError(.store, "unknown filing kind '\(kindText)' in the store")
@@ -53,7 +67,7 @@ extension FilingRecord {
             orderNo: try row.decode(forColumn: "order_no"),
             kind: kind,
             status: status,
-            payload: try row.decode(forColumn: "payload"),
+            payload: payload,
             idempotencyKey: try row.decode(forColumn: "idempotency_key"),
             attempts: try row.decode(forColumn: "attempts"),
             nextAttemptAt: StoreColumn.date(try row.decode(Double?.self, forColumn: "next_attempt_at")),

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 import YidanCore
 @testable import YidanStore
@@ -61,6 +62,42 @@ struct DurabilityTests {
             #expect(try await again.filings(orderNo: "ORDER-1").count == 2)
             try again.close()
         }
+    }
+
+    @Test("a store written before payloads moved beside the filings rows (v7) keeps every payload, readable and claimable")
+    func payloadsMoveOutOfFilingsRows() async throws {
+        let folder = try TemporaryStoreFolder()
+        let payload = Data((0..<6_000).map { UInt8(truncatingIfNeeded: $0 &* 31) })  // larger than a page
+        let id = Fixture.guid("v7-filing")
+        do {
+            let queue = try DatabaseQueue(path: folder.path)
+            try StoreMigrations.migrator.migrate(queue, upTo: "v7-order-queue")
+            try await queue.write { db in
+                let at = Fixture.t0.timeIntervalSince1970
+                try db.execute(
+                    sql: "INSERT INTO orders (order_no, platform, order_json, accepted_at) VALUES ('ORDER-7', 'test', X'7B7D', ?)",
+                    arguments: [at]
+                )
+                try db.execute(
+                    sql: """
+                        INSERT INTO filings (id, order_no, kind, status, payload, idempotency_key, next_attempt_at, created_at, updated_at)
+                        VALUES (?, 'ORDER-7', 'CEB311', 'queued', ?, 'key-7', ?, ?, ?)
+                        """,
+                    arguments: [id, payload, at, at, at]
+                )
+            }
+            try queue.close()
+        }
+
+        let store = try folder.open()
+        #expect(try await store.appliedMigrations() == StoreMigrations.names)
+        #expect(try await store.readerScalar("SELECT COUNT(*) FROM pragma_table_info('filings') WHERE name = 'payload'") == "0")
+        #expect(try await store.filing(id: id)?.payload == payload)
+        #expect(try await store.filings(orderNo: "ORDER-7").map(\.payload) == [payload])
+        let claimed = try await store.claimDue(now: t0 + 1, limit: 5, lease: .seconds(30))
+        #expect(claimed.map(\.id) == [id])
+        #expect(claimed.map(\.payload) == [payload])
+        #expect(claimed.map(\.status) == [.sending])
     }
 
     @Test("a committed order is on disk for another process at once, while the store is still open")
