@@ -67,7 +67,7 @@ struct SignatureParts {
 
     /// The document's one `ds:Signature`, wherever it is.
     static func onlySignature(in document: XMLDocument) throws -> XMLNode {
-        let signatures = try document.select("//ds:Signature", namespaces: ["ds": XMLDSig.namespace])
+        let signatures = document.elements(named: "Signature", namespaceURI: XMLDSig.namespace)
         guard let signature = signatures.first else {
             throw YidanError(.signing, "the document has no ds:Signature")
         }

@@ -57,6 +57,46 @@ public final class XMLDocument {
     public func select(_ xpath: String, namespaces: [String: String] = [:]) throws -> [XMLNode] {
         try XPath.select(xpath, namespaces: namespaces, in: self, from: nil)
     }
+
+    /// Every element named `localName` in `namespaceURI`, in document order
+    /// (XPath's `//p:localName`). A walk over libxml2's nodes comparing C
+    /// strings: no XPath context to build and no expression to compile, which
+    /// cost more than the walk itself on a CEB message.
+    public func elements(named localName: String, namespaceURI: String) -> [XMLNode] {
+        var found: [XMLNode] = []
+        localName.withCString { name in
+            namespaceURI.withCString { uri in
+                let name = UnsafeRawPointer(name).assumingMemoryBound(to: xmlChar.self)
+                let uri = UnsafeRawPointer(uri).assumingMemoryBound(to: xmlChar.self)
+                var next = xmlDocGetRootElement(pointer)
+                while let node = next {
+                    if xmlStrEqual(node.pointee.name, name) != 0, let ns = node.pointee.ns, xmlStrEqual(ns.pointee.href, uri) != 0 {
+                        found.append(XMLNode(document: self, pointer: node))
+                    }
+                    next = Self.elementAfter(node)
+                }
+            }
+        }
+        return found
+    }
+
+    /// The element after `node` in document order: its first element child,
+    /// else the next element sibling of it or of its nearest ancestor.
+    private static func elementAfter(_ node: xmlNodePtr) -> xmlNodePtr? {
+        if let child = firstElement(from: node.pointee.children) { return child }
+        var current: xmlNodePtr? = node
+        while let at = current, at.pointee.type == XML_ELEMENT_NODE {
+            if let sibling = firstElement(from: at.pointee.next) { return sibling }
+            current = at.pointee.parent
+        }
+        return nil
+    }
+
+    private static func firstElement(from node: xmlNodePtr?) -> xmlNodePtr? {
+        var current = node
+        while let at = current, at.pointee.type != XML_ELEMENT_NODE { current = at.pointee.next }
+        return current
+    }
 }
 
 @available(*, unavailable, message: "libxml2 documents are used within one task")

@@ -44,6 +44,21 @@ struct CertificatePublicKeyTests {
         #expect(try CertificatePublicKey.rsaKey(fromCertificateDER: der).keySizeInBits == 1024)
     }
 
+    @Test("keys read again come from the recent-keys table, each certificate's own, and a broken certificate is never remembered")
+    func recentKeys() throws {
+        let pem = try String(contentsOf: SigningTestSupport.certificateURL, encoding: .utf8)
+        let ours = try PEM.decode(pem, label: "CERTIFICATE")
+        let sample = try XMLDocument.parse(Data(contentsOf: SigningTestSupport.importSamples.appendingPathComponent("CEB311Message.xml")))
+        let customs = try #require(try XMLSignature.signingCertificate(of: sample))
+        for _ in 1...3 {
+            #expect(try CertificatePublicKey.rsaKey(fromCertificateDER: ours).derRepresentation
+                == CertificatePublicKey.subjectPublicKeyInfo(fromCertificateDER: ours))
+            #expect(try CertificatePublicKey.rsaKey(fromCertificateDER: customs).derRepresentation
+                == CertificatePublicKey.subjectPublicKeyInfo(fromCertificateDER: customs))
+            #expect(throws: YidanError.self) { try CertificatePublicKey.rsaKey(fromCertificateDER: ours.prefix(40)) }
+        }
+    }
+
     @Test("truncated or non-certificate DER is a clear error")
     func malformed() throws {
         let pem = try String(contentsOf: SigningTestSupport.certificateURL, encoding: .utf8)

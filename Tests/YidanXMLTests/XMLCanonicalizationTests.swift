@@ -67,6 +67,29 @@ struct XMLCanonicalizationTests {
         #expect(document.root?.elementChildren.count == 3)
     }
 
+    /// The excluded element is spliced out of its siblings' links while
+    /// libxml2 writes: first, middle and last child, between text nodes.
+    @Test("excluding a first, middle or last child leaves the text around it and the tree as it was",
+          arguments: [
+            ("<r><s><i/></s> t1 <a/> t2 </r>", "<r> t1 <a></a> t2 </r>"),
+            ("<r> t1 <a/> t2 <s><i/></s> t3 <b/></r>", "<r> t1 <a></a> t2  t3 <b></b></r>"),
+            ("<r><a/> t1 <s><i/></s></r>", "<r><a></a> t1 </r>"),
+            ("<r><s/></r>", "<r></r>"),
+          ])
+    func excludingAnyChild(_ xml: String, _ expected: String) throws {
+        let document = try XMLDocument.parse(Data(xml.utf8))
+        let before = document.serialized()
+        let excluded = try #require(document.root?.firstChild("s"))
+        let canonical = try document.canonicalized(excluding: excluded)
+        #expect(String(decoding: canonical, as: UTF8.self) == expected)
+        #expect(document.serialized() == before)
+        // Twice gives the same bytes: the links were put back.
+        #expect(try document.canonicalized(excluding: excluded) == canonical)
+        #expect(try document.canonicalized() == Data(xml.replacingOccurrences(of: "<i/>", with: "<i></i>")
+            .replacingOccurrences(of: "<a/>", with: "<a></a>").replacingOccurrences(of: "<b/>", with: "<b></b>")
+            .replacingOccurrences(of: "<s/>", with: "<s></s>").utf8))
+    }
+
     @Test("a subtree carries the namespaces it inherits")
     func subtree() throws {
         let xml = "<r xmlns=\"urn:r\" xmlns:ds=\"urn:ds\" xmlns:u=\"urn:unused\"><ds:S><ds:I   b=\"2\" a=\"1\">x</ds:I></ds:S></r>"
@@ -75,5 +98,24 @@ struct XMLCanonicalizationTests {
         let canonical = try document.canonicalized(subtree: inner)
         #expect(String(decoding: canonical, as: UTF8.self)
             == "<ds:I xmlns=\"urn:r\" xmlns:ds=\"urn:ds\" xmlns:u=\"urn:unused\" a=\"1\" b=\"2\">x</ds:I>")
+    }
+
+    /// While libxml2 writes, each ancestor keeps only the path down to the
+    /// subtree as its child; siblings before and after at every level, and
+    /// what the subtree inherits (namespaces, `xml:lang`) must come out as
+    /// without that, and the tree must be whole afterwards.
+    @Test("a subtree among siblings at every level inherits namespaces and xml:lang, and the tree is left whole")
+    func subtreeAmongSiblings() throws {
+        let xml = """
+            <r xmlns="urn:r" xml:lang="zh"><a>1</a> t <p xmlns:q="urn:q"><b/><q:S><q:I c="3">x<q:J/></q:I><q:K/></q:S>            <c/></p><d>2</d></r>
+            """
+        let document = try XMLDocument.parse(Data(xml.utf8))
+        let before = document.serialized()
+        let inner = try #require(document.root?.firstChild("p")?.firstChild("S")?.firstChild("I"))
+        let canonical = try document.canonicalized(subtree: inner)
+        #expect(String(decoding: canonical, as: UTF8.self)
+            == "<q:I xmlns=\"urn:r\" xmlns:q=\"urn:q\" c=\"3\" xml:lang=\"zh\">x<q:J></q:J></q:I>")
+        #expect(document.serialized() == before)
+        #expect(try document.canonicalized(subtree: inner) == canonical)
     }
 }

@@ -124,6 +124,20 @@ struct XMLDocumentTests {
         #expect(try order.select("//k:Nothing", namespaces: ["k": ceb]).isEmpty)
     }
 
+    @Test("elements(named:namespaceURI:) finds what //p:name finds, in document order, nested or not")
+    func elementsByName() throws {
+        let xml = """
+            <r xmlns:a="urn:a" xmlns:b="urn:b"><a:S n="1"><a:S n="2"/>text<b:S n="x"/></a:S><!-- c --><x><y><a:S n="3"/></y></x>            <S n="y"/><a:S n="4"/></r>
+            """
+        let document = try XMLDocument.parse(Data(xml.utf8))
+        let found = document.elements(named: "S", namespaceURI: "urn:a")
+        #expect(found.map { $0.attribute("n") } == ["1", "2", "3", "4"])
+        let viaXPath = try document.select("//p:S", namespaces: ["p": "urn:a"])
+        #expect(viaXPath.map { $0.attribute("n") } == found.map { $0.attribute("n") })
+        #expect(document.elements(named: "S", namespaceURI: "urn:none").isEmpty)
+        #expect(document.elements(named: "r", namespaceURI: "urn:a").isEmpty)
+    }
+
     @Test("invalid XPath and non-node results throw YidanError(.xml)")
     func xpathErrors() throws {
         let document = XMLDocument(rootName: "a")
