@@ -78,7 +78,7 @@ extension OrderChanges {
         for built in documents where changed.contains(built.kind) {
             let latest = FilingVersions.latest(built.kind, in: filings)
             if let latest, let authorityKind = AuthorityFilingKind(rawValue: built.kind.rawValue), Self.isLive(latest) {
-                let reversalGuid = UUID().uuidString.uppercased()
+                let reversalGuid = MessageGUID.make(now: now.instant)
                 let reversal = try intake.catalog.makeReversal(of: latest.payload, kind: authorityKind, guid: reversalGuid, now: now)
                 try XMLSignature.signEnveloped(reversal, with: intake.signer)
                 let problems = intake.catalog.validate(reversal, authorityFiling: authorityKind)

@@ -101,7 +101,7 @@ public struct OrderChanges: Sendable {
         // The customs application.
         let catalog = intake.catalog
         let tax = try CompositeTax.compute(order: order, rates: intake.taxRates, annualUsedBefore: 0)
-        let guid = UUID().uuidString.uppercased()
+        let guid = MessageGUID.make(now: now.instant)
         let document = try catalog.makeChangeFiling(
             kind.messageKind, order: order, tax: tax,
             change: OrderChangeInputs(invtNo: invtNo, preNo: numbers.preNo, reason: reason), guid: guid, now: now
@@ -118,7 +118,7 @@ public struct OrderChanges: Sendable {
         var restored = Decimal(0)
         for original in FilingVersions.latest(filings) where (original.kind == .taxImport || original.kind == .fxPayment) && original.purpose != .reversal && Self.isLive(original) {
             guard let authorityKind = AuthorityFilingKind(rawValue: original.kind.rawValue) else { continue }
-            let reversalGuid = UUID().uuidString.uppercased()
+            let reversalGuid = MessageGUID.make(now: now.instant)
             let reversal = try catalog.makeReversal(of: original.payload, kind: authorityKind, guid: reversalGuid, now: now)
             try XMLSignature.signEnveloped(reversal, with: intake.signer)
             let issues = catalog.validate(reversal, authorityFiling: authorityKind)

@@ -21,7 +21,7 @@ extension OrderIntake {
         appType: (MessageKind) -> String = { _ in MappingCatalog.newDeclarationAppType }
     ) throws -> [BuiltFiling] {
         try Self.importFilings.map { kind in
-            let guid = UUID().uuidString.uppercased()
+            let guid = MessageGUID.make(now: now.instant)
             let document: XMLDocument
             if let authorityKind = AuthorityFilingKind(rawValue: kind.rawValue) {
                 document = try catalog.makeAuthorityFiling(authorityKind, order: order, tax: tax, annualBefore: annualBefore, guid: guid, now: now)
@@ -40,7 +40,7 @@ extension OrderIntake {
         _ order: NormalizedOrder, now: ZonedDateTime, appType: String = MappingCatalog.newDeclarationAppType
     ) throws -> [BuiltFiling] {
         try Self.exportFilings.map { kind in
-            let guid = UUID().uuidString.uppercased()
+            let guid = MessageGUID.make(now: now.instant)
             let document = try catalog.makeFiling(kind, order: order, tax: .none, guid: guid, now: now, appType: appType)
             try XMLSignature.signEnveloped(document, with: signer, placement: .forCEB(document))
             try checkSchema(document, kind: kind)
