@@ -17,7 +17,8 @@ public protocol PersonalDataResealing: Sendable {
 }
 
 /// Where personal data is stored sealed. Both backends use these table and
-/// column names, so each re-seals exactly this list.
+/// column names (except SQLite's filing bytes, in `filing_payloads`), so each
+/// re-seals exactly this list.
 public enum PersonalDataTable: String, Sendable, CaseIterable {
     /// `orders.order_json`, by order number.
     case order
