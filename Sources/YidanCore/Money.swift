@@ -3,20 +3,40 @@ public import Foundation
 /// Decimal helpers. Money never passes through `Double`.
 public enum Money {
     /// Parses a plain decimal literal ("12", "-3.50", "1e2" is refused) exactly.
+    ///
+    /// The same value, with the same exponent, as `Decimal(string:)` reads
+    /// (`MoneyParseTests` compares both). Up to 19 digits are read into the
+    /// mantissa here: `Decimal(string:locale:)` with a `Locale` made per call
+    /// was 3 % of the CPU of accepting orders over HTTP (every amount of every
+    /// order). Longer literals still go through it.
     public static func parse(_ text: String) -> Decimal? {
         var sawDigit = false
         var sawDot = false
+        var negative = false
+        var digits = 0
+        var fractionDigits = 0
+        var mantissa: UInt64 = 0
         for (index, c) in text.utf8.enumerated() {
             switch c {
-            case 48...57: sawDigit = true
+            case 48...57:
+                sawDigit = true
+                if mantissa > 0 || c != 48 { digits += 1 }
+                mantissa = mantissa &* 10 &+ UInt64(c - 48)
+                if sawDot { fractionDigits += 1 }
             case 46 where !sawDot: sawDot = true
-            case 45 where index == 0: continue
+            case 45 where index == 0: negative = true
             default: return nil
             }
         }
         guard sawDigit else { return nil }
-        return Decimal(string: text, locale: Locale(identifier: "en_US_POSIX"))
+        guard digits <= 19, fractionDigits <= 127 else {
+            return Decimal(string: text, locale: posix)
+        }
+        // No negative zero: a Decimal with the sign set and a zero mantissa is NaN.
+        return Decimal(sign: negative && mantissa != 0 ? .minus : .plus, exponent: -fractionDigits, significand: Decimal(mantissa))
     }
+
+    private static let posix = Locale(identifier: "en_US_POSIX")
 
     /// Rounds half away from zero ("half-up" as Chinese tax rules mean it) to `scale` places.
     public static func round(_ value: Decimal, scale: Int = 2) -> Decimal {
