@@ -33,7 +33,7 @@ extension SQLiteFilingStore: BrokerStore {
         var clauses: [String] = []
         var arguments = StatementArguments()
         func anyOf(_ column: String, _ values: [String]) {
-            clauses.append("\(column) IN (\(Array(repeating: "?", count: values.count).joined(separator: ", ")))")
+            clauses.append("\(column) IN (\(sqlPlaceholders(values.count)))")
             arguments += StatementArguments(values)
         }
         if let statuses = query.statuses, !statuses.isEmpty { anyOf("f.status", statuses.map(\.rawValue).sorted()) }
@@ -188,17 +188,16 @@ extension SQLiteFilingStore {
     }
 
     /// The same for several filings in one statement (a claim), in the
-    /// order they were stored. One statement text per count, compiled once.
+    /// order they were stored.
     static func logMoves(
         filingIDs: [String], to: FilingStatus, at: Double, returnStatus: String? = nil, cause: StatusChangeCause,
         _ db: Database
     ) throws {
         guard !filingIDs.isEmpty else { return }
-        let marks = Array(repeating: "?", count: filingIDs.count).joined(separator: ", ")
         let head: [any DatabaseValueConvertible & Sendable] = [to.rawValue, at, returnStatus, cause.rawValue]
         try db.cachedStatement(sql: """
                 INSERT INTO status_changes (filing_id, order_no, kind, from_status, to_status, at, return_status, cause)
-                SELECT id, order_no, kind, status, ?, ?, ?, ? FROM filings WHERE id IN (\(marks)) AND status <> ?
+                SELECT id, order_no, kind, status, ?, ?, ?, ? FROM filings WHERE id IN (\(sqlPlaceholders(filingIDs.count))) AND status <> ?
                 ORDER BY rowid
                 """).execute(arguments: StatementArguments(head + filingIDs + [to.rawValue]))
     }

@@ -3,8 +3,9 @@ import YidanCore
 
 /// Indexes that let the dispatcher's claim read index entries only.
 ///
-/// A filing row holds its signed payload (several KB, spilling into overflow
-/// pages) before `next_attempt_at`, `created_at` and `lease_until`, so every
+/// A filing row held its signed payload (several KB, spilling into overflow
+/// pages; moved out by step v8-filing-payloads) before `next_attempt_at`,
+/// `created_at` and `lease_until`, so every
 /// row the claim query looked at through the old narrow indexes meant walking
 /// the payload's overflow chain: a claim over a full outbox read megabytes.
 /// `filings_outbox_due` covers the claim and `nextDueTime` (its prefix is the

@@ -54,9 +54,8 @@ extension SQLiteFilingStore {
     /// The payloads of `ids`, by filing id.
     static func payloads(of ids: [String], _ db: Database) throws -> [String: Data] {
         guard !ids.isEmpty else { return [:] }
-        let marks = Array(repeating: "?", count: ids.count).joined(separator: ", ")
         let rows = try Row.fetchAll(
-            db.cachedStatement(sql: "SELECT filing_id, payload FROM filing_payloads WHERE filing_id IN (\(marks))"),
+            db.cachedStatement(sql: "SELECT filing_id, payload FROM filing_payloads WHERE filing_id IN (\(sqlPlaceholders(ids.count)))"),
             arguments: StatementArguments(ids)
         )
         return Dictionary(rows.map { ($0["filing_id"], $0["payload"]) }, uniquingKeysWith: { first, _ in first })

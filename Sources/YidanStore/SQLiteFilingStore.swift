@@ -55,12 +55,13 @@ public final class SQLiteFilingStore: FilingStore, Sendable {
             // commits.
             try pool.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA synchronous = FULL")
-                // Group commits run each item in a savepoint, whose statement
-                // journal keeps the original of every page the item changes. A
-                // filing row holds its payload (overflow pages), so the journal
-                // passed SQLite's 64 KB in-memory limit and went to a temporary
-                // file, opened and written per transaction; and 2 MB of page
-                // cache made big batches spill dirty pages into the WAL early.
+                // A savepoint (a group commit run item by item) keeps a
+                // statement journal with the original of every page its item
+                // changes. While filing rows held their payloads (overflow
+                // pages, before step v8-filing-payloads) it passed SQLite's
+                // 64 KB in-memory limit and went to a temporary file, opened
+                // and written per transaction; and 2 MB of page cache made
+                // big batches spill dirty pages into the WAL early.
                 // In memory and with 32 MB of cache the dispatch benchmark spent
                 // ~7 % less CPU per filing (Benchmarks/RESULTS.md).
                 // (`prune` switches to FILE for its VACUUM.)
@@ -200,13 +201,11 @@ public final class SQLiteFilingStore: FilingStore, Sendable {
     static func take(_ ids: [String], leaseUntil: Double, now nowSeconds: Double, _ db: Database) throws -> [FilingRecord] {
         guard !ids.isEmpty else { return [] }
         // Two statements for the whole claim instead of three per filing: the
-        // claim runs a few hundred times a second under load. One statement
-        // text per claim size, so each is compiled once (statement cache).
-        let marks = Array(repeating: "?", count: ids.count).joined(separator: ", ")
+        // claim runs a few hundred times a second under load.
         let sending = FilingStatus.sending.rawValue
         try logMoves(filingIDs: ids, to: .sending, at: nowSeconds, cause: .claim, db)
         let rows = try Row.fetchAll(
-            db.cachedStatement(sql: "UPDATE filings SET status = ?, lease_until = ?, updated_at = ? WHERE id IN (\(marks)) RETURNING \(filingRowColumns)"),
+            db.cachedStatement(sql: "UPDATE filings SET status = ?, lease_until = ?, updated_at = ? WHERE id IN (\(sqlPlaceholders(ids.count))) RETURNING \(filingRowColumns)"),
             arguments: StatementArguments([sending, leaseUntil, nowSeconds] as [any DatabaseValueConvertible] + ids)
         )
         let payloads = try payloads(of: ids, db)

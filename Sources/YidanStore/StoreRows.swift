@@ -39,6 +39,12 @@ let filingRowColumns = """
 /// The columns `FilingRecord(row:)` reads, for SELECT lists FROM `filingsWithPayloads`.
 let filingColumns = filingRowColumns + ", payload"
 
+/// `?, ?, ?` for an `IN (…)` list of `count` values. One statement text per
+/// count, so the statement cache compiles each once.
+func sqlPlaceholders(_ count: Int) -> String {
+    Array(repeating: "?", count: count).joined(separator: ", ")
+}
+
 /// Filings joined to their payloads. Order by `filings.rowid`: both tables have one.
 let filingsWithPayloads = "filings JOIN filing_payloads ON filing_payloads.filing_id = filings.id"
 
